@@ -1,0 +1,16 @@
+export { Module } from './module.js';
+export { glorotUniform, heUniform, torchDefaultUniform, normalInit, initWeight } from './init.js';
+export type { InitName } from './init.js';
+export { Dense } from './dense.js';
+export type { DenseArgs } from './dense.js';
+export { Conv2d, ConvTranspose2d } from './conv.js';
+export type { ConvArgs } from './conv.js';
+export { LayerNorm, GroupNorm, BatchNorm } from './norm.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingArgs } from './embedding.js';
+export { MultiHeadAttention } from './attention.js';
+export type { MultiHeadAttentionArgs, AttentionCallOptions, AttentionOutput, KVCache } from './attention.js';
+export { ResBlock } from './residual.js';
+export type { ResBlockArgs } from './residual.js';
+export { activation, gelu, silu, dropout } from './activations.js';
+export type { ActivationName } from './activations.js';
