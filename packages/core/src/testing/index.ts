@@ -1,0 +1,2 @@
+export { runContractSuite } from './contract.js';
+export type { ContractSuiteOptions } from './contract.js';
