@@ -1,0 +1,1 @@
+// Each family's CLI adapter registers itself here, one import per family.
