@@ -1,4 +1,5 @@
 import type { DataSource, GenerativeModel, TrainOptions } from '@genloom/core';
+import type { Command } from 'commander';
 
 /** Parsed `--set key=value` overrides (values JSON-parsed when they parse, else strings). */
 export type Overrides = Record<string, unknown>;
@@ -66,6 +67,16 @@ export interface CliFamily {
   sample(model: GenerativeModel, args: SampleArgs): Promise<SampleOutput>;
   /** Metrics of a checkpoint on data (`genloom eval`). */
   evaluate(model: GenerativeModel, data: string, flags: Record<string, unknown>): Promise<Record<string, number>>;
+  /** Commands of the family's own (`genloom anomaly` for the VAE), added to the program. */
+  registerCommands?(program: Command, io: CommandIO): void;
+}
+
+/** Shared plumbing that family commands use: backend start-up, checkpoint loading, output. */
+export interface CommandIO {
+  /** Starts the backend (logging the choice unless --json) and loads a checkpoint directory. */
+  loadModel(dir: string, json: boolean): Promise<GenerativeModel>;
+  /** Prints a result: JSON when `json`, else the human form. */
+  print(json: boolean, value: unknown, human: string): void;
 }
 
 const registry = new Map<string, CliFamily>();

@@ -1,0 +1,279 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { backendInfo, initBackend, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback } from '@genloom/core';
+import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
+import './families/index.js';
+import { parseOverrides } from './overrides.js';
+import { cliFamilies, cliFamily, cliFamilyForCheckpoint, type CommandIO } from './registry.js';
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+};
+const integer = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
+  return n;
+};
+const number = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
+  return n;
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function print(json: boolean, value: unknown, human: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+}
+
+async function startBackend(json: boolean): Promise<void> {
+  const info = await initBackend();
+  if (!json) process.stderr.write(`backend: ${info.backend} (tfjs ${info.tfjsVersion})\n`);
+}
+
+async function openCheckpoint(dir: string, withTraining = false): Promise<LoadedCheckpoint> {
+  const reader = directoryCheckpointStore(dir).reader;
+  const manifest = await readManifest(reader);
+  cliFamilyForCheckpoint(manifest.family); // clear error before loading weights
+  return loadCheckpoint(reader, { withTraining });
+}
+
+const io: CommandIO = {
+  async loadModel(dir, json) {
+    await startBackend(json);
+    return (await openCheckpoint(dir)).model;
+  },
+  print,
+};
+
+/** Builds the `genloom` program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('genloom')
+    .description('Train, sample, evaluate and tune generative models (VAE, GAN, diffusion, RNN and transformer language models) on TensorFlow.js.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('info')
+    .description('show the backend genloom chooses, why it passed over the others, and the registered families')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const info = await initBackend();
+      const families = cliFamilies().map((f) => ({ name: f.name, description: f.description, presets: f.presets, defaultData: f.defaultData }));
+      const human = [
+        `backend: ${info.backend} (tfjs ${info.tfjsVersion}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
+        ...info.candidates.map((c) => `  ${c.available ? '✓' : '✗'} ${c.name}: ${c.reason}`),
+        `kernels added for training: ${info.addedKernels.length ? info.addedKernels.join(', ') : '(none)'}`,
+        `families: ${families.length ? families.map((f) => `${f.name} [${f.presets.join(', ')}]`).join('; ') : '(none installed)'}`,
+      ].join('\n');
+      print(!!opts.json, { ...info, families }, human);
+    });
+
+  program
+    .command('train')
+    .description('train a model and write a checkpoint directory')
+    .argument('<family>', `model family (${cliFamilies().map((f) => f.name).join(', ')})`)
+    .option('--data <spec>', 'data: mnist, digits, emoji, moby-dick, cmudict, sensor, text:PATH, idx:IMAGES[,LABELS], images:DIR, csv:PATH')
+    .option('--preset <name>', 'a preset of the family')
+    .option('--set <key=value>', 'override a config field (repeatable)', collect, [] as string[])
+    .addOption(new Option('--steps <n>', 'optimisation steps').argParser(positiveInt('--steps')).conflicts('epochs'))
+    .addOption(new Option('--epochs <n>', 'passes over the data').argParser(number('--epochs')))
+    .option('--seed <n>', 'random seed', integer('--seed'), 0)
+    .option('--lr <rate>', 'learning rate (overrides the preset)', number('--lr'))
+    .option('--eval-every <n>', 'evaluate every N steps', positiveInt('--eval-every'))
+    .option('--checkpoint-every <n>', 'write the checkpoint every N steps', positiveInt('--checkpoint-every'))
+    .option('--resume [dir]', 'continue from a checkpoint (default: --out); with other data it fine-tunes')
+    .requiredOption('--out <dir>', 'checkpoint directory to write')
+    .option('--json', 'JSON lines on stdout')
+    .action(async (name: string, opts: TrainFlags) => {
+      await trainCommand(name, opts);
+    });
+
+  program
+    .command('sample')
+    .description('generate from a checkpoint: a PNG grid for image models, text for token models')
+    .argument('<dir>', 'checkpoint directory')
+    .option('--n <n>', 'how many samples (images) or tokens (text)', positiveInt('--n'))
+    .option('--seed <n>', 'random seed', integer('--seed'), 0)
+    .option('--out <file>', 'output file (PNG for images)')
+    .option('--prompt <text>', 'prompt (token models, prompt-conditioned diffusion)')
+    .option('--temperature <t>', 'sampling temperature', number('--temperature'))
+    .option('--top-k <k>', 'keep the k most likely tokens', positiveInt('--top-k'))
+    .option('--top-p <p>', 'nucleus sampling mass', number('--top-p'))
+    .option('--label <label>', 'class label (conditional models)')
+    .option('--interpolate', 'write an interpolation strip (latent models)')
+    .option('--steps <n>', 'sampling steps (diffusion)', positiveInt('--steps'))
+    .option('--sampler <name>', 'sampler (diffusion: ddpm, ddim)')
+    .option('--guidance <scale>', 'classifier-free guidance scale', number('--guidance'))
+    .option('--film', 'write every denoising step as a strip (diffusion)')
+    .option('--beam <n>', 'beam size (seq2seq)', positiveInt('--beam'))
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: SampleFlags) => {
+      const model = await io.loadModel(dir, !!opts.json);
+      const adapter = cliFamilyForCheckpoint(model.family);
+      const { json, out, n, seed, prompt, temperature, topK, topP, ...flags } = opts;
+      const result = await adapter.sample(model, { n: n ?? 16, seed, ...(prompt !== undefined ? { prompt } : {}), ...(temperature !== undefined ? { temperature } : {}), ...(topK !== undefined ? { topK } : {}), ...(topP !== undefined ? { topP } : {}), flags });
+      if (result.png) {
+        const file = resolve(out ?? 'samples.png');
+        await writeFile(file, result.png);
+        print(!!json, { ...(result.json as object), out: file }, `wrote ${file}`);
+      } else {
+        if (out && result.text !== undefined) await writeFile(out, result.text);
+        print(!!json, result.json, result.text ?? JSON.stringify(result.json, null, 2));
+      }
+      model.dispose();
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a checkpoint on data and print its metrics')
+    .argument('<dir>', 'checkpoint directory')
+    .option('--data <spec>', 'data spec (default: the data it was trained on)')
+    .option('--beam <n>', 'beam size (seq2seq)', positiveInt('--beam'))
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: { data?: string; json?: boolean; beam?: number }) => {
+      await startBackend(!!opts.json);
+      const { model, manifest } = await openCheckpoint(dir);
+      const adapter = cliFamilyForCheckpoint(manifest.family);
+      const data = opts.data ?? manifest.provenance.data ?? adapter.defaultData;
+      const { json, data: _d, ...flags } = opts;
+      const metrics = await adapter.evaluate(model, data, flags);
+      const human = Object.entries(metrics).map(([k, v]) => `${k.padEnd(20)} ${Number(v.toPrecision(6))}`).join('\n');
+      print(!!json, { event: 'eval', checkpoint: resolve(dir), data, metrics }, human);
+      model.dispose();
+    });
+
+  for (const adapter of cliFamilies()) adapter.registerCommands?.(program, io);
+  return program;
+}
+
+interface TrainFlags {
+  data?: string;
+  preset?: string;
+  set: string[];
+  steps?: number;
+  epochs?: number;
+  seed: number;
+  lr?: number;
+  evalEvery?: number;
+  checkpointEvery?: number;
+  resume?: string | boolean;
+  out: string;
+  json?: boolean;
+}
+
+interface SampleFlags {
+  n?: number;
+  seed: number;
+  out?: string;
+  prompt?: string;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  json?: boolean;
+  [flag: string]: unknown;
+}
+
+async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
+  const adapter = cliFamily(name);
+  const json = !!opts.json;
+  await startBackend(json);
+  const overrides = parseOverrides(opts.set);
+  const out = resolve(opts.out);
+  const data = opts.data ?? adapter.defaultData;
+
+  let resumed: LoadedCheckpoint | undefined;
+  let exactResume = false;
+  let parent: string | undefined;
+  if (opts.resume) {
+    const from = resolve(typeof opts.resume === 'string' ? opts.resume : out);
+    resumed = await openCheckpoint(from, true);
+    if (resumed.manifest.family !== adapter.family) {
+      throw new Error(`--resume ${from} holds a "${resumed.manifest.family}" model, not a "${adapter.family}" model`);
+    }
+    exactResume = from === out && resumed.manifest.provenance.data === data && !!resumed.manifest.training;
+    if (!exactResume) parent = from;
+  }
+
+  const prepared = await adapter.prepareTraining({ data, preset: opts.preset, overrides, seed: opts.seed, ...(resumed ? { resumed: resumed.model } : {}) });
+  const base: Partial<TrainOptions> = prepared.trainOptions;
+  let optimizer = base.optimizer;
+  if (opts.lr !== undefined && optimizer) {
+    optimizer = 'type' in optimizer ? { ...optimizer, lr: opts.lr } : Object.fromEntries(Object.entries(optimizer).map(([g, c]) => [g, { ...c, lr: opts.lr! }]));
+  } else if (opts.lr !== undefined) {
+    optimizer = { type: 'adam', lr: opts.lr };
+  }
+  const steps = opts.steps ?? (opts.epochs === undefined ? base.steps : undefined);
+  const epochs = opts.epochs ?? (steps === undefined ? base.epochs : undefined);
+  if (steps === undefined && epochs === undefined) throw new Error('give --steps or --epochs (the preset sets neither)');
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const callbacks: Callback[] = json ? [jsonLines((line) => process.stdout.write(`${line}\n`), { every: 10 })] : [progressBar()];
+  const command = `genloom train ${process.argv.slice(3).join(' ')}`;
+  const result = await train(prepared.model, prepared.data, {
+    ...base,
+    ...(optimizer ? { optimizer } : {}),
+    ...(steps !== undefined ? { steps } : { epochs: epochs! }),
+    seed: opts.seed,
+    callbacks,
+    ...(prepared.evaluate ? { evaluate: prepared.evaluate } : {}),
+    ...(opts.evalEvery ? { evalEvery: opts.evalEvery } : {}),
+    checkpoint: { writer: directoryCheckpointStore(out).writer, ...(opts.checkpointEvery ? { every: opts.checkpointEvery } : {}), provenance: { command, data, ...(parent ? { parent } : {}) } },
+    signal: controller.signal,
+    ...(exactResume && resumed ? { resume: resumed } : {}),
+    runInfo: { preset: opts.preset ?? null, data },
+  });
+  process.off('SIGINT', onSigint);
+  if (resumed?.trainingTensors) tf.dispose(resumed.trainingTensors);
+  prepared.dispose?.();
+  const last = result.history.at(-1);
+  const metrics = {
+    ...result.lastLosses,
+    ...result.lastMetrics,
+    stepsPerSecond: result.seconds > 0 ? (result.steps - (result.history.length - (last ? result.history.length : 0))) / result.seconds : 0,
+  };
+  const ranSteps = exactResume && resumed?.manifest.training ? result.steps - resumed.manifest.training.step : result.steps;
+  metrics.stepsPerSecond = result.seconds > 0 ? ranSteps / result.seconds : 0;
+  if (prepared.data.batchSize) (metrics as Record<string, number>).examplesPerSecond = metrics.stepsPerSecond * prepared.data.batchSize;
+  const done = { event: 'done', steps: result.steps, seconds: Number(result.seconds.toFixed(2)), stoppedBy: result.stoppedBy, metrics, checkpoint: out };
+  const human = `trained ${result.steps} steps in ${result.seconds.toFixed(1)} s (${result.stoppedBy}); ${Object.entries(metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(5))}`).join(', ')}\ncheckpoint: ${out}`;
+  print(json, done, human);
+  prepared.model.dispose();
+}
+
+/**
+ * Runs the CLI with `argv` and resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exit(await run(['node', 'genloom', 'info', '--json']));
+ * ```
+ */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number; message?: string };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    if (e.code?.startsWith('commander.')) return e.exitCode ?? 1;
+    const json = argv.includes('--json');
+    const message = e.message ?? String(err);
+    if (json) process.stdout.write(`${JSON.stringify({ event: 'error', message })}\n`);
+    process.stderr.write(`genloom: ${message}\n`);
+    return 1;
+  } finally {
+    void backendInfo;
+  }
+}
+
+export type { GenerativeModel };
