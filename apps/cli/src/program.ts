@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { backendInfo, initBackend, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback } from '@genloom/core';
+import { initBackend, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
 import { parseOverrides } from './overrides.js';
@@ -202,12 +202,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
 
   const prepared = await adapter.prepareTraining({ data, preset: opts.preset, overrides, seed: opts.seed, ...(resumed ? { resumed: resumed.model } : {}) });
   const base: Partial<TrainOptions> = prepared.trainOptions;
-  let optimizer = base.optimizer;
-  if (opts.lr !== undefined && optimizer) {
-    optimizer = 'type' in optimizer ? { ...optimizer, lr: opts.lr } : Object.fromEntries(Object.entries(optimizer).map(([g, c]) => [g, { ...c, lr: opts.lr! }]));
-  } else if (opts.lr !== undefined) {
-    optimizer = { type: 'adam', lr: opts.lr };
-  }
+  const optimizer = opts.lr === undefined ? base.optimizer : withLearningRate(base.optimizer, opts.lr);
   const steps = opts.steps ?? (opts.epochs === undefined ? base.steps : undefined);
   const epochs = opts.epochs ?? (steps === undefined ? base.epochs : undefined);
   if (steps === undefined && epochs === undefined) throw new Error('give --steps or --epochs (the preset sets neither)');
@@ -233,19 +228,21 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
   process.off('SIGINT', onSigint);
   if (resumed?.trainingTensors) tf.dispose(resumed.trainingTensors);
   prepared.dispose?.();
-  const last = result.history.at(-1);
-  const metrics = {
-    ...result.lastLosses,
-    ...result.lastMetrics,
-    stepsPerSecond: result.seconds > 0 ? (result.steps - (result.history.length - (last ? result.history.length : 0))) / result.seconds : 0,
-  };
   const ranSteps = exactResume && resumed?.manifest.training ? result.steps - resumed.manifest.training.step : result.steps;
-  metrics.stepsPerSecond = result.seconds > 0 ? ranSteps / result.seconds : 0;
-  if (prepared.data.batchSize) (metrics as Record<string, number>).examplesPerSecond = metrics.stepsPerSecond * prepared.data.batchSize;
+  const stepsPerSecond = result.seconds > 0 ? ranSteps / result.seconds : 0;
+  const metrics: Record<string, number> = { ...result.lastLosses, ...result.lastMetrics, stepsPerSecond };
+  if (prepared.data.batchSize) metrics.examplesPerSecond = stepsPerSecond * prepared.data.batchSize;
   const done = { event: 'done', steps: result.steps, seconds: Number(result.seconds.toFixed(2)), stoppedBy: result.stoppedBy, metrics, checkpoint: out };
   const human = `trained ${result.steps} steps in ${result.seconds.toFixed(1)} s (${result.stoppedBy}); ${Object.entries(metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(5))}`).join(', ')}\ncheckpoint: ${out}`;
   print(json, done, human);
   prepared.model.dispose();
+}
+
+/** The optimizer settings with every group's learning rate replaced by `lr` (the `--lr` flag). */
+function withLearningRate(settings: OptimizerSettings | undefined, lr: number): OptimizerSettings {
+  if (!settings) return { type: 'adam', lr };
+  if (typeof settings.type === 'string') return { ...(settings as OptimizerConfig), lr };
+  return Object.fromEntries(Object.entries(settings as Record<string, OptimizerConfig>).map(([group, c]) => [group, { ...c, lr }]));
 }
 
 /**
@@ -271,8 +268,6 @@ export async function run(argv: string[]): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify({ event: 'error', message })}\n`);
     process.stderr.write(`genloom: ${message}\n`);
     return 1;
-  } finally {
-    void backendInfo;
   }
 }
 

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+import { Dense, Module, Rng, deriveSeed, registerFamily, type FamilyDefinition, type GenerativeModel, type StepContext } from '@genloom/core';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from './program.js';
+import { registerCliFamily } from './registry.js';
+
+// A linear autoencoder family, registered only for these tests, to drive every command end to end.
+interface LinConfig { dim: number; hidden: number }
+class LinNet extends Module {
+  enc: Dense; dec: Dense;
+  constructor(c: LinConfig, rng: Rng) {
+    super();
+    this.enc = this.addChild('enc', new Dense({ inputDim: c.dim, units: c.hidden, rng }));
+    this.dec = this.addChild('dec', new Dense({ inputDim: c.hidden, units: c.dim, rng }));
+  }
+}
+class LinModel implements GenerativeModel<{ x: tf.Tensor2D }, LinConfig> {
+  readonly family = 'cli-test';
+  net: LinNet;
+  constructor(readonly config: LinConfig, seed: number) { this.net = new LinNet(config, new Rng(seed)); }
+  loss(x: tf.Tensor2D) { return tf.tidy(() => tf.losses.meanSquaredError(x, this.net.dec.forward(this.net.enc.forward(x))) as tf.Scalar); }
+  trainStep(b: { x: tf.Tensor2D }, ctx: StepContext) { return { loss: ctx.minimize(() => this.loss(b.x), this.namedParameters()) }; }
+  namedParameters() { return this.net.namedParameters(); }
+  getWeights() { return this.net.getWeights(); }
+  setWeights(w: tf.NamedTensorMap) { this.net.setWeights(w); }
+  dispose() { this.net.dispose(); }
+}
+const family: FamilyDefinition<LinConfig, LinModel> = {
+  name: 'cli-test', description: 'test', presets: { tiny: { dim: 6, hidden: 2 } }, defaultPreset: 'tiny',
+  resolveConfig: (o = {}) => {
+    const c = { dim: 6, hidden: 2, ...o };
+    if (!(c.hidden > 0)) throw new Error(`cli-test config: hidden must be > 0, got ${c.hidden}`);
+    return c;
+  },
+  create: (c, s) => new LinModel(c, s),
+};
+const data = (seed: number) => ({
+  batchesPerEpoch: 4, batchSize: 8,
+  batch: (e: number, i: number) => tf.tidy(() => ({ x: tf.matMul(tf.randomNormal([8, 2], 0, 1, 'float32', deriveSeed(seed, e, i)), tf.ones([2, 6])) as tf.Tensor2D })),
+});
+
+let dir: string;
+let out: string[] = [];
+beforeAll(async () => {
+  registerFamily(family);
+  registerCliFamily({
+    name: 'cli-test', family: 'cli-test', description: 'test family', defaultData: 'synthetic', presets: ['tiny'],
+    prepareTraining: async ({ preset, overrides, seed, resumed }) => ({
+      model: resumed ?? family.create(family.resolveConfig(overrides as Partial<LinConfig>, preset), seed),
+      data: data(seed), trainOptions: { optimizer: { type: 'adam', lr: 0.05 }, steps: 10 },
+      evaluate: async () => ({ valLoss: 0.5 }),
+    }),
+    sample: async (_m, args) => ({ text: `sample seed ${args.seed}`, json: { seed: args.seed, n: args.n } }),
+    evaluate: async (m, spec) => {
+      const l = (m as LinModel).loss(data(99).batch(0, 0).x);
+      const v = (await l.data())[0]!;
+      l.dispose();
+      return { loss: v, dataIsSynthetic: spec === 'synthetic' ? 1 : 0 };
+    },
+  });
+  dir = await mkdtemp(join(tmpdir(), 'genloom-cli-'));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = async (...args: string[]) => {
+  out = [];
+  const code = await run(['node', 'genloom', ...args]);
+  return { code, text: out.join(''), json: out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
+};
+
+describe('genloom CLI', () => {
+  it('info --json names the backend, the candidates with reasons and the families', async () => {
+    const { code, json } = await cli('info', '--json');
+    expect(code).toBe(0);
+    expect(json[0].backend).toBe('wasm');
+    expect(json[0].candidates.find((c: { name: string }) => c.name === 'tensorflow').reason).toMatch(/not installed/);
+    expect(json[0].families.map((f: { name: string }) => f.name)).toContain('cli-test');
+  });
+
+  it('train --json prints progress lines and a done line, and writes a checkpoint', async () => {
+    const ckpt = join(dir, 'run');
+    const { code, json } = await cli('train', 'cli-test', '--steps', '20', '--seed', '3', '--out', ckpt, '--json');
+    expect(code).toBe(0);
+    expect(json.filter((e) => e.event === 'step').length).toBe(2);
+    const done = json.at(-1);
+    expect(done).toMatchObject({ event: 'done', steps: 20, checkpoint: ckpt });
+    expect(done.metrics.valLoss).toBe(0.5);
+    expect(done.metrics.stepsPerSecond).toBeGreaterThan(0);
+    expect(done.metrics.examplesPerSecond).toBeCloseTo(done.metrics.stepsPerSecond * 8, 3);
+    const manifest = JSON.parse(await readFile(join(ckpt, 'genloom.json'), 'utf8'));
+    expect(manifest.family).toBe('cli-test');
+    expect(manifest.provenance.data).toBe('synthetic');
+    expect(manifest.training.step).toBe(20);
+  });
+
+  it('--resume continues the run to the new step count; other data fine-tunes with the parent recorded', async () => {
+    const ckpt = join(dir, 'run');
+    const { json } = await cli('train', 'cli-test', '--steps', '30', '--resume', '--out', ckpt, '--json');
+    expect(json.at(-1)).toMatchObject({ event: 'done', steps: 30 });
+    const tuned = join(dir, 'tuned');
+    const r = await cli('train', 'cli-test', '--data', 'other', '--steps', '5', '--resume', ckpt, '--out', tuned, '--json');
+    expect(r.json.at(-1)).toMatchObject({ event: 'done', steps: 5 });
+    const manifest = JSON.parse(await readFile(join(tuned, 'genloom.json'), 'utf8'));
+    expect(manifest.provenance.parent).toBe(ckpt);
+  });
+
+  it('sample and eval read the checkpoint', async () => {
+    const ckpt = join(dir, 'run');
+    const s = await cli('sample', ckpt, '--seed', '4', '--n', '3', '--json');
+    expect(s.json[0]).toEqual({ seed: 4, n: 3 });
+    const e = await cli('eval', ckpt, '--json');
+    expect(e.code).toBe(0);
+    expect(e.json[0].metrics.dataIsSynthetic).toBe(1);
+    expect(e.json[0].metrics.loss).toBeLessThan(1);
+  });
+
+  it('--set overrides config fields and bad values fail with the field named', async () => {
+    const r = await cli('train', 'cli-test', '--set', 'hidden=0', '--steps', '1', '--out', join(dir, 'bad'), '--json');
+    expect(r.code).toBe(1);
+    expect(r.json.at(-1)).toEqual({ event: 'error', message: 'cli-test config: hidden must be > 0, got 0' });
+  });
+
+  it('unknown families, flags and bad numbers exit non-zero with the valid choices', async () => {
+    const a = await cli('train', 'nope', '--out', join(dir, 'x'));
+    expect(a.code).toBe(1);
+    expect(a.text).toMatch(/Unknown family "nope"; expected one of: .*cli-test/);
+    const b = await cli('train', 'cli-test', '--out', join(dir, 'x'), '--bogus');
+    expect(b.code).not.toBe(0);
+    expect(b.text).toMatch(/unknown option '--bogus'/);
+    const c = await cli('train', 'cli-test', '--steps', 'many', '--out', join(dir, 'x'));
+    expect(c.code).not.toBe(0);
+    expect(c.text).toMatch(/--steps must be a positive integer, got "many"/);
+    const d = await cli('sample', join(dir, 'missing'));
+    expect(d.code).toBe(1);
+    expect(d.text).toMatch(/is not a genloom checkpoint/);
+  });
+});
