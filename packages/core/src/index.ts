@@ -10,3 +10,4 @@ export * from './checkpoint/index.js';
 export type { GenerativeModel } from './model.js';
 export { registerFamily, getFamily, listFamilies, resolvePreset } from './family.js';
 export type { FamilyDefinition } from './family.js';
+export * from './text/index.js';

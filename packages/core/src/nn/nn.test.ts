@@ -64,7 +64,7 @@ describe('layers', () => {
     await close(mean, [0, 0, 0, 0], 1e-4);
     await close(variance, [1, 1, 1, 1], 1e-3);
     const img = tf.randomNormal([2, 4, 4, 8], -1, 3, 'float32', 2);
-    const g = new GroupNorm({ channels: 8, groups: 2 }).forward(img).reshape([2, 16, 2, 4]);
+    const g = new GroupNorm({ channels: 8, groups: 2 }).forward(img as tf.Tensor4D).reshape([2, 16, 2, 4]);
     const m = tf.moments(g, [1, 3]);
     await close(m.mean, new Array(4).fill(0), 1e-4);
     expect(() => new GroupNorm({ channels: 6, groups: 4 })).toThrow(/divisible/);
