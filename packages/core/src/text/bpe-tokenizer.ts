@@ -178,7 +178,7 @@ export class BpeTokenizer implements Tokenizer {
     return new BpeTokenizer(json.merges, { specialTokens: json.specialTokens ?? {}, preTokenize: json.preTokenize ?? 'gpt2' });
   }
 
-  /** The learned merges, in order. @example `bpe.merges[0] // e.g. [101, 32]` */
+  /** The learned merges, in order. @example `bpe.merges[0] // [32, 116]: ' ' + 't', on Shakespeare` */
   get merges(): ReadonlyArray<readonly [number, number]> {
     return this.mergeList;
   }

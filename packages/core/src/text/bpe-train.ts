@@ -9,7 +9,7 @@
 /** Largest vocabulary the pair keys can address (ids are packed as `a * MAX_VOCAB + b`). */
 export const MAX_BPE_VOCAB = 1 << 21;
 
-/** Packs a pair of token ids into one exact number key (< 2^42). */
+/** Packs a pair of token ids into one exact number key (< 2^42). @example `pairKey(104, 101) // 104 * 2^21 + 101` */
 export function pairKey(a: number, b: number): number {
   return a * MAX_BPE_VOCAB + b;
 }
@@ -76,6 +76,11 @@ class PairHeap {
  * rule the encoder applies, so training and encoding agree. With `delta`, records how the word's
  * pair counts change (times `count`), looking only around each occurrence: the left neighbour is
  * read from the output, so runs like `a b a b` → `t t` come out right.
+ *
+ * @example
+ * ```ts
+ * mergePair(Int32Array.of(97, 97, 97), 97, 97, 256); // Int32Array [256, 97]
+ * ```
  */
 export function mergePair(
   seq: Int32Array,
