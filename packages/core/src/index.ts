@@ -11,3 +11,4 @@ export type { GenerativeModel } from './model.js';
 export { registerFamily, getFamily, listFamilies, resolvePreset } from './family.js';
 export type { FamilyDefinition } from './family.js';
 export * from './text/index.js';
+export * from './tune/index.js';

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile, access } from 'node:fs/promises';
+import { access, appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { CheckpointReader, CheckpointWriter } from './checkpoint/store.js';
 import type { Callback } from './train/callbacks.js';
+import type { TrialRecord, TuneJournal } from './tune/tune.js';
 
 /**
  * A checkpoint directory on disk. `writeAll` writes every file into a temporary sibling folder and
@@ -92,6 +93,40 @@ export function progressBar(opts: { stream?: NodeJS.WriteStream; show?: string[]
     onTrainEnd: () => {
       bar?.stop();
       bar = null;
+    },
+  };
+}
+
+/**
+ * A tuning journal in a JSON-lines file: each finished trial is appended as one line, so a killed
+ * `tune` run restarts where it stopped.
+ *
+ * @example
+ * ```ts
+ * await tune(space, runTrial, { trials: 27, budget: 2000, journal: fileTuneJournal('runs/tune/journal.jsonl') });
+ * ```
+ */
+export function fileTuneJournal(path: string): TuneJournal {
+  return {
+    load: async () => {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        return [];
+      }
+      // A line cut off by a kill is dropped; every complete line is a finished trial.
+      return text.split('\n').flatMap((line) => {
+        try {
+          return line.trim() ? [JSON.parse(line) as TrialRecord] : [];
+        } catch {
+          return [];
+        }
+      });
+    },
+    append: async (record) => {
+      await mkdir(dirname(resolve(path)), { recursive: true });
+      await appendFile(path, `${JSON.stringify(record)}\n`);
     },
   };
 }
