@@ -52,13 +52,13 @@ describe('wasm threads in Node', () => {
 
     // Inputs made on cpu, computed on both backends, compared.
     await initBackend('cpu', { env: {} });
-    const x = tf.randomNormal([2, 16, 16, 8], 0, 1, 'float32', 1);
-    const w = tf.randomNormal([3, 3, 8, 16], 0, 0.2, 'float32', 2);
+    const x = tf.randomNormal([2, 16, 16, 8], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 8, 16], 0, 0.2, 'float32', 2) as tf.Tensor4D;
     const a = tf.randomNormal([96, 200], 0, 1, 'float32', 3);
     const b = tf.randomNormal([200, 64], 0, 1, 'float32', 4);
     const compute = async () => {
       const conv = tf.conv2d(x, w, 1, 'same');
-      const dx = tf.grad((xi: tf.Tensor4D) => tf.conv2d(xi, w, 1, 'same').square().sum())(x);
+      const dx = tf.grad((xi) => tf.conv2d(xi as tf.Tensor4D, w, 1, 'same').square().sum())(x);
       return Promise.all([tf.matMul(a, b).data(), conv.data(), dx.data()]);
     };
     const reference = await compute();
