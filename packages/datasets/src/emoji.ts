@@ -6,7 +6,7 @@ import { packageFile, readDataFile } from './files.js';
 import type { ImageSet } from './image-set.js';
 import { makeImageSet } from './image-set.js';
 import type { PixelScale } from './normalize.js';
-import { decodePng } from './png.js';
+import { clearTransparent, decodePng } from './png.js';
 import type { Split } from './split.js';
 import { checkSplit, isHeldOut } from './split.js';
 
@@ -68,7 +68,7 @@ const sheets = new Map<number, Promise<{ width: number; data: Uint8Array }>>();
 
 /**
  * Loads Twemoji sprites as [N, size, size, 4] RGBA images with their category as label and their
- * code points (`1F600`, `1F385-1F3FB`) as keys.
+ * code points (`1F600`, `1F385-1F3FB`) as keys. Fully transparent pixels are black (0, 0, 0, 0).
  * The 1,911 base emoji split into ≈1,720 train / ≈190 test; with `skinTones` 3,786 sprites.
  *
  * @example
@@ -139,7 +139,11 @@ function loadSheet(size: number): Promise<{ width: number; data: Uint8Array }> {
   let sheet = sheets.get(size);
   if (sheet === undefined) {
     const path = packageFile('emoji-datasource-twitter', 'img', 'twitter', 'sheets', `${size}.png`);
-    sheet = readDataFile(path, 'emoji sprite sheet').then((bytes) => decodePng(bytes, path));
+    sheet = readDataFile(path, 'emoji sprite sheet').then((bytes) => {
+      const img = decodePng(bytes, path);
+      clearTransparent(img.data);
+      return img;
+    });
     sheet.catch(() => sheets.delete(size));
     sheets.set(size, sheet);
   }

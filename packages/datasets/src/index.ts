@@ -11,7 +11,7 @@ export type { SensorSet, LoadSensorOptions } from './sensor.js';
 
 export { readIdx, loadIdx } from './idx.js';
 export type { IdxArray, IdxDType, LoadIdxOptions } from './idx.js';
-export { decodePng, resizeImage, loadImageFolder } from './png.js';
+export { decodePng, clearTransparent, resizeImage, loadImageFolder } from './png.js';
 export type { RgbaImage, LoadImageFolderOptions } from './png.js';
 export { parseCsv, loadCsv, selectRows } from './csv.js';
 export type { TabularSet, ParseCsvOptions, LoadCsvOptions } from './csv.js';

@@ -13,13 +13,15 @@ function histogram(labels: Int32Array): number[] {
   return counts;
 }
 
+/** Min, max and mean in one tight pass (47 M values for the training split). */
 function range(values: Float32Array): [number, number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   let sum = 0;
-  for (const v of values) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
     sum += v;
   }
   return [lo, hi, sum / values.length];
@@ -70,12 +72,13 @@ describe('loadMnist', () => {
     expect(small.images[300]).toBeCloseTo(test.images[300]! * 2 - 1, 5);
 
     const binary = await loadMnist({ split: 'test', limit: 50, binarize: 0.5 });
-    expect(new Set(binary.images)).toEqual(new Set([0, 1]));
-    for (let i = 0; i < 50 * 784; i++) expect(binary.images[i]).toBe(test.images[i]! > 0.5 ? 1 : 0);
+    let mismatches = 0;
+    for (let i = 0; i < 50 * 784; i++) if (binary.images[i] !== (test.images[i]! > 0.5 ? 1 : 0)) mismatches++;
+    expect(mismatches).toBe(0);
 
     const raw = await loadMnist({ split: 'test', limit: 1, normalize: 'none' });
     expect(raw.pixelRange).toEqual([0, 255]);
-    expect(Math.max(...raw.images)).toBe(255);
+    expect(range(raw.images)[1]).toBe(255);
   });
 
   it('rejects a bad split name, limit or threshold with a clear message', async () => {

@@ -40,6 +40,24 @@ export function decodePng(bytes: Uint8Array, source = 'PNG data'): RgbaImage {
 }
 
 /**
+ * Sets the colour of fully transparent pixels to black, in place. PNG encoders leave arbitrary
+ * colours under alpha 0 (the Twemoji files differ from their sprite sheet only there); a model
+ * should not spend capacity learning colours nobody sees.
+ *
+ * @example
+ * ```ts
+ * const img = decodePng(bytes);
+ * clearTransparent(img.data);
+ * ```
+ */
+export function clearTransparent(rgba: Uint8Array): Uint8Array {
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i + 3] === 0) rgba[i] = rgba[i + 1] = rgba[i + 2] = 0;
+  }
+  return rgba;
+}
+
+/**
  * Resamples a row-major [height, width, channels] image by area averaging: each output pixel is the
  * mean of the source area it covers (exact box filtering for shrinking; blocky for enlarging).
  *
@@ -112,7 +130,7 @@ export interface LoadImageFolderOptions {
  * Loads a folder of PNG files as an {@link ImageSet}. If the folder has sub-folders, each one is a
  * class (labels follow the sorted folder names) and PNGs directly in the folder are an error;
  * otherwise the PNGs in the folder are loaded without labels. Other files are ignored. Each
- * image's path inside the folder (`happy/01.png`) is its key.
+ * image's path inside the folder (`happy/01.png`) is its key. Fully transparent pixels are black.
  *
  * @example
  * ```ts
@@ -144,6 +162,7 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
   for (const f of files) {
     const path = join(dir, f.relPath);
     const img = decodePng(await readDataFile(path, 'PNG file'), path);
+    clearTransparent(img.data);
     const first = decoded[0];
     if (size === undefined && first && (img.width !== first.width || img.height !== first.height)) {
       throw new Error(

@@ -55,7 +55,7 @@ export async function loadText(path: string, options: LoadTextOptions = {}): Pro
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
   if (text.trim().length === 0) throw new Error(`${path}: the corpus is empty; a text file with content is expected`);
   const splits = splitText(text, valFraction);
-  if (valFraction > 0 && splits.val.length === 0) {
+  if (splits.train.length === 0 || (valFraction > 0 && splits.val.length === 0)) {
     throw new Error(`${path}: ${text.length} characters are too few to hold out ${valFraction} for validation`);
   }
   return splits;
