@@ -20,11 +20,34 @@ export interface WasmRequest {
 }
 
 /** The package's main file and `dist/` folder in Node, found the way Node itself resolves it. */
-async function nodeWasmLocation(): Promise<{ bundleFile: string; distDir: string }> {
+async function nodeWasmLocation(): Promise<{ bundleFile: string; distDir: string; loadedFromFile: (m: WasmModule) => boolean }> {
   const { createRequire } = await importRuntime<typeof import('node:module')>('node:module');
   const path = await importRuntime<typeof import('node:path')>('node:path');
-  const bundleFile = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-  return { bundleFile, distDir: path.dirname(bundleFile) + path.sep };
+  const require = createRequire(import.meta.url);
+  const bundleFile = require.resolve('@tensorflow/tfjs-backend-wasm');
+  return {
+    bundleFile,
+    distDir: path.dirname(bundleFile) + path.sep,
+    // True when Node loaded the package from that file, false when a bundler inlined a copy.
+    loadedFromFile: (m) => (require.cache[bundleFile]?.exports as WasmModule | undefined)?.setWasmPaths === m.setWasmPaths,
+  };
+}
+
+/**
+ * Runs `start` with a global `__dirname` when none exists. The emscripten runtime inside tfjs'
+ * Node bundle reads `__dirname`; when an application bundles core and tfjs into one ES module
+ * (esbuild, Rollup) that name is gone and the wasm backend throws a ReferenceError. The binaries'
+ * location comes from `setWasmPaths`, so the value only has to exist; it is removed afterwards.
+ */
+async function withDirname<T>(dir: string, start: () => Promise<T>): Promise<T> {
+  const g = globalThis as { __dirname?: string };
+  if ('__dirname' in g) return start();
+  g.__dirname = dir;
+  try {
+    return await start();
+  } finally {
+    delete g.__dirname;
+  }
 }
 
 let setup: WasmSetup | null = null;
@@ -46,41 +69,20 @@ export async function tryWasm(request: WasmRequest): Promise<{ setup: WasmSetup;
     return note ? { setup, note } : { setup };
   }
 
+  const where = request.platform === 'node' ? await nodeWasmLocation() : null;
   let paths = 'default';
-  let bundleFile: string | undefined;
   if (request.paths !== undefined) {
     wasm.setWasmPaths(request.paths);
     paths = typeof request.paths === 'string' ? request.paths : 'file map';
-  } else if (request.platform === 'node') {
-    const where = await nodeWasmLocation();
+  } else if (where) {
     wasm.setWasmPaths(where.distDir);
     paths = where.distDir;
-    bundleFile = where.bundleFile;
   }
 
   const threadsRequested = request.threads > 1;
-  let ok: boolean;
-  if (threadsRequested && request.platform === 'node') {
-    bundleFile ??= (await nodeWasmLocation()).bundleFile;
-    try {
-      ok = await startThreadedWasm({
-        threads: request.threads,
-        bundleFile,
-        setThreadsCount: wasm.setThreadsCount,
-        start: () => tf.setBackend('wasm'),
-      });
-      if (!ok) threadsNote = 'the threaded build failed to start (see the warning tfjs printed); single-threaded instead';
-    } catch (err) {
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      ok = false;
-      threadsNote = `threads workaround failed (${errorMessage(err)}); single-threaded instead`;
-    }
-    if (!ok) ok = await tf.setBackend('wasm');
-  } else {
-    // In a browser tfjs picks the threaded build itself when the page is cross-origin isolated.
-    if (threadsRequested) wasm.setThreadsCount(request.threads);
-    ok = await tf.setBackend('wasm');
-  }
+  const ok = where
+    ? await withDirname(where.distDir, () => startNode(wasm, request.threads, where))
+    : await startBrowser(wasm, request.threads);
   if (!ok) throw new Error('tf.setBackend("wasm") returned false (see the warning tfjs printed)');
 
   setup = {
@@ -93,4 +95,36 @@ export async function tryWasm(request: WasmRequest): Promise<{ setup: WasmSetup;
     threadsNote = `asked for ${request.threads} threads, the backend runs ${setup.threads}`;
   }
   return threadsNote ? { setup, note: threadsNote } : { setup };
+}
+
+/** Node: the plain SIMD build, or the threaded one through the workaround when asked for. */
+async function startNode(wasm: WasmModule, threads: number, where: Awaited<ReturnType<typeof nodeWasmLocation>>): Promise<boolean> {
+  if (threads <= 1) return tf.setBackend('wasm');
+  if (!where.loadedFromFile(wasm)) {
+    // The workaround hands the workers tfjs' own factory source, which in a bundle refers to the
+    // bundler's helpers (esbuild's __require…) that a worker does not have: it would crash there.
+    threadsNote = 'threads need @tensorflow/tfjs-backend-wasm loaded from node_modules, not bundled; single-threaded instead';
+    return tf.setBackend('wasm');
+  }
+  let ok: boolean;
+  try {
+    ok = await startThreadedWasm({
+      threads,
+      bundleFile: where.bundleFile,
+      setThreadsCount: wasm.setThreadsCount,
+      start: () => tf.setBackend('wasm'),
+    });
+    if (!ok) threadsNote = 'the threaded build failed to start (see the warning tfjs printed); single-threaded instead';
+  } catch (err) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    ok = false;
+    threadsNote = `threads workaround failed (${errorMessage(err)}); single-threaded instead`;
+  }
+  return ok || tf.setBackend('wasm');
+}
+
+/** Browser: tfjs picks the threaded build itself when the page is cross-origin isolated. */
+async function startBrowser(wasm: WasmModule, threads: number): Promise<boolean> {
+  if (threads > 1) wasm.setThreadsCount(threads);
+  return tf.setBackend('wasm');
 }

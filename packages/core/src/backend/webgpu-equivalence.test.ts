@@ -17,6 +17,7 @@ const enabled = typeof process !== 'undefined' && process.env.GENLOOM_TEST_WEBGP
 const title = enabled
   ? 'webgpu equals cpu'
   : 'webgpu equals cpu (skipped: set GENLOOM_TEST_WEBGPU=1 on a machine with a WebGPU adapter; see tooling/install-webgpu-deps.sh)';
+if (!enabled) console.info(`${title}.`);
 const TOLERANCE = 1e-5;
 /** Worst relative error per comparison, printed at the end for the CI log. */
 const measured: string[] = [];
