@@ -53,7 +53,14 @@ export class BatchOrder {
     this.batchesPerEpoch = dropRemainder ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
   }
 
-  /** Indices of the examples in batch `index` of `epoch`. */
+  /**
+   * Indices of the examples in batch `index` of `epoch`.
+   *
+   * @example
+   * ```ts
+   * new BatchOrder(10, { batchSize: 4, shuffle: false }).rows(0, 2); // Int32Array [8, 9]
+   * ```
+   */
   rows(epoch: number, index: number): Int32Array {
     checkBatchAddress(epoch, index, this.batchesPerEpoch);
     const order = this.epochOrder(epoch);
