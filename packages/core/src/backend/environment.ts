@@ -3,12 +3,26 @@
  * attempts so that each of those reads as "import, check, set".
  */
 
-/** True in Node (and in Node-like runtimes that expose `process.versions.node`). */
+/**
+ * True in Node (and in Node-like runtimes that expose `process.versions.node`).
+ *
+ * @example
+ * ```ts
+ * const order = backendOrder(isNodeRuntime() ? 'node' : 'browser');
+ * ```
+ */
 export function isNodeRuntime(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
-/** The process environment in Node; an empty object in a browser. */
+/**
+ * The process environment in Node; an empty object in a browser.
+ *
+ * @example
+ * ```ts
+ * const forced = processEnv().GENLOOM_BACKEND; // undefined in a browser
+ * ```
+ */
 export function processEnv(): Record<string, string | undefined> {
   return typeof process !== 'undefined' && process.env ? process.env : {};
 }
@@ -17,6 +31,11 @@ export function processEnv(): Record<string, string | undefined> {
  * Imports a module whose name bundlers must not try to resolve: Node-only packages (`webgpu`,
  * `@tensorflow/tfjs-node`) and `node:` builtins. The name goes through a variable so Vite and
  * esbuild leave the `import()` as it is instead of failing when the package is not installed.
+ *
+ * @example
+ * ```ts
+ * const { create } = await importRuntime<{ create(flags: string[]): unknown }>('webgpu');
+ * ```
  */
 export async function importRuntime<T = unknown>(specifier: string): Promise<T> {
   const name = specifier;
@@ -26,6 +45,12 @@ export async function importRuntime<T = unknown>(specifier: string): Promise<T> 
 /**
  * Says why an import failed in one short phrase: "not installed" for a missing package, the
  * runtime's message otherwise (a native library that will not load, a missing CUDA…).
+ *
+ * @example
+ * ```ts
+ * try { await importRuntime('@tensorflow/tfjs-node'); }
+ * catch (e) { describeImportError('@tensorflow/tfjs-node', e); } // 'not installed (optional package @tensorflow/tfjs-node)'
+ * ```
  */
 export function describeImportError(specifier: string, err: unknown): string {
   const e = err as { code?: string; message?: string };
@@ -41,12 +66,26 @@ export function describeImportError(specifier: string, err: unknown): string {
   return `${specifier} failed to load: ${firstLine(message)}`;
 }
 
-/** The first line of a message, trimmed: tfjs and emscripten errors carry long stacks. */
+/**
+ * The first line of a message, trimmed: tfjs and emscripten errors carry long stacks.
+ *
+ * @example
+ * ```ts
+ * firstLine('no adapter\n    at foo (x.js:1)'); // 'no adapter'
+ * ```
+ */
 export function firstLine(message: string): string {
   return (message.split('\n').find((l) => l.trim() !== '') ?? message).trim();
 }
 
-/** Converts anything thrown (emscripten rejects with plain objects) into a message. */
+/**
+ * Converts anything thrown (emscripten rejects with plain objects) into a message.
+ *
+ * @example
+ * ```ts
+ * errorMessage({ message: 'Make sure the server can serve the .wasm file' }); // that message
+ * ```
+ */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);

@@ -22,6 +22,11 @@ const PACKAGES = {
 /**
  * Imports the native package, which registers tfjs' `tensorflow` backend, and activates it.
  * Both packages register the same backend name; only one of them can be loaded per process.
+ *
+ * @example
+ * ```ts
+ * const { threads } = await tryNative('tensorflow'); // throws 'not installed (…)' without the package
+ * ```
  */
 export async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<NativeSetup> {
   const specifier = PACKAGES[name];

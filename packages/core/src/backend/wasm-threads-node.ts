@@ -69,6 +69,16 @@ export interface ThreadedWasmStart {
 /**
  * Starts the wasm backend with its threaded build in Node. Resolves to `tf.setBackend`'s result;
  * on `false` the caller may start the single-threaded build (the multithread flag is reset).
+ *
+ * @example
+ * ```ts
+ * const wasm = await import('@tensorflow/tfjs-backend-wasm');
+ * const ok = await startThreadedWasm({
+ *   threads: 2, bundleFile: require.resolve('@tensorflow/tfjs-backend-wasm'),
+ *   setThreadsCount: wasm.setThreadsCount, start: () => tf.setBackend('wasm'),
+ * });
+ * wasm.getThreadsCount(); // 2
+ * ```
  */
 export async function startThreadedWasm({ threads, bundleFile, setThreadsCount, start }: ThreadedWasmStart): Promise<boolean> {
   const { fs, os, path, crypto, workerThreads } = await nodeModules();
@@ -135,6 +145,11 @@ export async function startThreadedWasm({ threads, bundleFile, setThreadsCount, 
 /**
  * Terminates the pthread workers of a threaded wasm backend and removes that backend from tfjs
  * (a kernel run after this would wait forever for its threads). No-op for the plain build.
+ *
+ * @example
+ * ```ts
+ * terminateWasmThreads(); // true if a threaded wasm backend was running
+ * ```
  */
 export function terminateWasmThreads(): boolean {
   const backend = tf.findBackend('wasm') as { wasm?: { PThread?: { terminateAllThreads?: () => void } } } | null;

@@ -57,6 +57,12 @@ let threadsNote: string | undefined;
  * Initialises tfjs' `wasm` backend. The binaries' location must be set before the backend first
  * starts, and so must threads: a second call with other wishes returns the first setup, with a
  * note saying so.
+ *
+ * @example
+ * ```ts
+ * const { setup } = await tryWasm({ platform: 'node', threads: 0 });
+ * setup; // { simd: true, threads: 1, threadsRequested: false, paths: '…/tfjs-backend-wasm/dist/' }
+ * ```
  */
 export async function tryWasm(request: WasmRequest): Promise<{ setup: WasmSetup; note?: string }> {
   const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');

@@ -71,7 +71,14 @@ async function summarizeAdapter(adapter: GpuAdapterLike): Promise<GpuAdapterSumm
   };
 }
 
-/** One line naming an adapter, for reasons and logs. */
+/**
+ * One line naming an adapter, for reasons and logs.
+ *
+ * @example
+ * ```ts
+ * adapterLabel(info.adapter!); // 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'
+ * ```
+ */
 export function adapterLabel(a: GpuAdapterSummary): string {
   return a.description || [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || 'unnamed adapter';
 }
@@ -117,6 +124,12 @@ function installNavigatorGpu(gpu: GpuLike): void {
 /**
  * Initialises tfjs' `webgpu` backend on a hardware adapter (any adapter when `allowSoftware`).
  * Throws `BackendRejectedError` for a software adapter, `Error` when there is no adapter at all.
+ *
+ * @example
+ * ```ts
+ * const adapter = await tryWebgpu('node', false); // hardware only
+ * tf.getBackend();                                // 'webgpu'
+ * ```
  */
 export async function tryWebgpu(platform: 'node' | 'browser', allowSoftware: boolean): Promise<GpuAdapterSummary> {
   if (released) throw new Error('released in this process by releaseBackend()');
@@ -156,6 +169,11 @@ export async function tryWebgpu(platform: 'node' | 'browser', allowSoftware: boo
 /**
  * Destroys the webgpu device and removes what {@link tryWebgpu} installed on `globalThis`, so that
  * Dawn holds nothing that keeps Node alive. The backend cannot be initialised again afterwards.
+ *
+ * @example
+ * ```ts
+ * releaseWebgpu(); // true if a webgpu backend was removed
+ * ```
  */
 export function releaseWebgpu(): boolean {
   const backend = tf.findBackend('webgpu') as { device?: { destroy?: () => void } } | null;
