@@ -46,15 +46,15 @@ export function decodePng(bytes: Uint8Array, source = 'PNG data'): RgbaImage {
  *
  * @example
  * ```ts
- * const img = decodePng(bytes);
- * clearTransparent(img.data);
+ * const img = clearTransparent(decodePng(bytes)); // or clearTransparent(img.data)
  * ```
  */
-export function clearTransparent(rgba: Uint8Array): Uint8Array {
+export function clearTransparent<T extends RgbaImage | Uint8Array>(image: T): T {
+  const rgba = image instanceof Uint8Array ? image : image.data;
   for (let i = 0; i < rgba.length; i += 4) {
     if (rgba[i + 3] === 0) rgba[i] = rgba[i + 1] = rgba[i + 2] = 0;
   }
-  return rgba;
+  return image;
 }
 
 /**

@@ -50,7 +50,8 @@ describe('textWindows', () => {
       'textWindows: 16 tokens are too few for windows of blockSize 16 (need at least 17); use a longer text or a smaller blockSize',
     );
     expect(() => textWindows(new Int32Array(0), { blockSize: 4, batchSize: 2 })).toThrow(/0 tokens are too few/);
-    expect(() => textWindows([1, 2, 3] as never, { blockSize: 1, batchSize: 1 })).toThrow(/tokens must be an Int32Array/);
+    expect(() => textWindows([1, 2.5, 3], { blockSize: 1, batchSize: 1 })).toThrow(/tokens must be an Int32Array \(or an array of integer ids\)/);
+    expect(textWindows([1, 2, 3], { blockSize: 2, batchSize: 1 }).batchesPerEpoch).toBe(1); // plain arrays are accepted
   });
 });
 

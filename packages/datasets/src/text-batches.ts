@@ -23,8 +23,13 @@ export interface TextWindowOptions {
   batchesPerEpoch?: number;
 }
 
-function checkTokens(tokens: Int32Array, blockSize: number, batchSize: number, caller: string): void {
-  if (!(tokens instanceof Int32Array)) throw new Error(`${caller}: tokens must be an Int32Array`);
+function toTokens(tokens: Int32Array | readonly number[], blockSize: number, batchSize: number, caller: string): Int32Array {
+  if (!(tokens instanceof Int32Array)) {
+    if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t))) {
+      throw new Error(`${caller}: tokens must be an Int32Array (or an array of integer ids)`);
+    }
+    tokens = Int32Array.from(tokens);
+  }
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`${caller}: blockSize must be a positive integer, got ${blockSize}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${caller}: batchSize must be a positive integer, got ${batchSize}`);
   if (tokens.length < blockSize + 1) {
@@ -33,6 +38,7 @@ function checkTokens(tokens: Int32Array, blockSize: number, batchSize: number, c
         `use a longer text or a smaller blockSize`,
     );
   }
+  return tokens;
 }
 
 /**
@@ -46,9 +52,9 @@ function checkTokens(tokens: Int32Array, blockSize: number, batchSize: number, c
  * const { x, y } = data.batch(0, 0); // [32, 64] each; y[b][t] === x[b][t + 1]
  * ```
  */
-export function textWindows(tokens: Int32Array, options: TextWindowOptions): DataSource<TokenBatch> {
+export function textWindows(ids: Int32Array | readonly number[], options: TextWindowOptions): DataSource<TokenBatch> {
   const { blockSize: T, batchSize: B, seed = 0 } = options;
-  checkTokens(tokens, T, B, 'textWindows');
+  const tokens = toTokens(ids, T, B, 'textWindows');
   const batchesPerEpoch = options.batchesPerEpoch ?? Math.max(1, Math.floor(tokens.length / (T * B)));
   if (!Number.isInteger(batchesPerEpoch) || batchesPerEpoch < 1) {
     throw new Error(`textWindows: batchesPerEpoch must be a positive integer, got ${options.batchesPerEpoch}`);
@@ -95,9 +101,12 @@ export interface SequentialTextOptions {
  * // row b of data.batch(e, i + 1).x continues row b of data.batch(e, i).x
  * ```
  */
-export function sequentialTextBatches(tokens: Int32Array, options: SequentialTextOptions): DataSource<TokenBatch> {
+export function sequentialTextBatches(
+  ids: Int32Array | readonly number[],
+  options: SequentialTextOptions,
+): DataSource<TokenBatch> {
   const { blockSize: T, batchSize: B, seed = 0, shiftEachEpoch = false } = options;
-  checkTokens(tokens, T, B, 'sequentialTextBatches');
+  const tokens = toTokens(ids, T, B, 'sequentialTextBatches');
   // Reserve T - 1 tokens for the epoch offset when shifting, and 1 for the last target.
   const usable = tokens.length - 1 - (shiftEachEpoch ? T - 1 : 0);
   const streamLength = Math.floor(usable / B);
