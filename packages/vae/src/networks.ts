@@ -6,8 +6,9 @@
  * concatenating the one-hot to the input, without copying the input.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activation, Conv2d, ConvTranspose2d, Dense, Module, type Rng } from '@genloom/core';
+import { activation, Conv2d, ConvTranspose2d, Dense, Module, type ActivationName, type Rng } from '@genloom/core';
 import { inputSize, type VAEConfig } from './config.js';
+import { linear } from './linear.js';
 
 /** A dense layer whose pre-activation also gets `onehot(label)·E` when the model is conditional. */
 class ConditionedDense extends Module {
@@ -21,14 +22,27 @@ class ConditionedDense extends Module {
     this.labelKernel = numClasses > 0 ? this.addParam('labelKernel', () => tf.randomUniform([numClasses, units], -limit, limit, 'float32', rng.tfSeed())) : null;
   }
 
-  forward(x: tf.Tensor2D, labels: tf.Tensor2D | null): tf.Tensor2D {
+  /**
+   * `act(x·W + b [+ onehot·E])` [B, units]. `inputGrad: false` marks x as data (the first layer of
+   * the encoder), which spares the backward pass its largest matmul.
+   */
+  forward(x: tf.Tensor2D, labels: tf.Tensor2D | null, act: ActivationName, inputGrad = true): tf.Tensor2D {
     return tf.tidy(() => {
-      const y = this.dense.forward(x) as tf.Tensor2D; // [B, units]
-      if (!this.labelKernel) return y;
-      if (!labels) throw new Error('This VAE is conditional (numClasses > 0): pass the labels of the examples');
-      return tf.add(y, tf.matMul(labels, this.labelKernel)) as tf.Tensor2D; // + [B, K]·[K, units]
+      const { kernel, bias } = this.dense;
+      if (!this.labelKernel && (act === 'relu' || act === 'linear')) return linear(x, kernel, bias, act, inputGrad); // one fused kernel
+      let y = linear(x, kernel, bias, 'linear', inputGrad); // [B, units]
+      if (this.labelKernel) {
+        if (!labels) throw new Error('This VAE is conditional (numClasses > 0): pass the labels of the examples');
+        y = tf.add(y, tf.matMul(labels, this.labelKernel)); // + [B, K]·[K, units]
+      }
+      return activation(act, y) as tf.Tensor2D;
     });
   }
+}
+
+/** A plain dense layer (no activation) through {@link linear}. */
+function dense(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+  return linear(x, layer.kernel, layer.bias, 'linear');
 }
 
 /** What every encoder/decoder pair offers the model. */
@@ -77,9 +91,9 @@ export class MlpNetworks extends Module implements VAENetworks {
     return tf.tidy(() => {
       let h = x.reshape([x.shape[0]!, -1]) as tf.Tensor2D; // [B, D]
       this.encoderLayers.forEach((layer, i) => {
-        h = activation(this.config.activation, layer.forward(h, i === 0 ? labels : null)) as tf.Tensor2D; // [B, hidden]
+        h = layer.forward(h, i === 0 ? labels : null, this.config.activation, i > 0); // [B, hidden]; x itself is data
       });
-      return splitHead(this.encoderHead.forward(h) as tf.Tensor2D, this.config.latentDim); // 2 × [B, L]
+      return splitHead(dense(this.encoderHead, h), this.config.latentDim); // 2 × [B, L]
     });
   }
 
@@ -87,9 +101,9 @@ export class MlpNetworks extends Module implements VAENetworks {
     return tf.tidy(() => {
       let h = z; // [B, L]
       this.decoderLayers.forEach((layer, i) => {
-        h = activation(this.config.activation, layer.forward(h, i === 0 ? labels : null)) as tf.Tensor2D; // [B, hidden]
+        h = layer.forward(h, i === 0 ? labels : null, this.config.activation); // [B, hidden]
       });
-      return this.decoderOut.forward(h) as tf.Tensor2D; // [B, D]
+      return dense(this.decoderOut, h); // [B, D]
     });
   }
 }
@@ -146,9 +160,9 @@ export class ConvNetworks extends Module implements VAENetworks {
       for (const conv of this.convs) y = activation(this.config.activation, conv.forward(y)) as tf.Tensor4D; // [B, H/2, W/2, c_i]
       let f = y.reshape([y.shape[0], -1]) as tf.Tensor2D; // [B, h·w·c]
       this.encoderDense.forEach((layer, i) => {
-        f = activation(this.config.activation, layer.forward(f, i === 0 ? labels : null)) as tf.Tensor2D; // [B, hidden]
+        f = layer.forward(f, i === 0 ? labels : null, this.config.activation); // [B, hidden]
       });
-      return splitHead(this.encoderHead.forward(f) as tf.Tensor2D, this.config.latentDim); // 2 × [B, L]
+      return splitHead(dense(this.encoderHead, f), this.config.latentDim); // 2 × [B, L]
     });
   }
 
@@ -156,7 +170,7 @@ export class ConvNetworks extends Module implements VAENetworks {
     return tf.tidy(() => {
       let f = z; // [B, L]
       this.decoderDense.forEach((layer, i) => {
-        f = activation(this.config.activation, layer.forward(f, i === 0 ? labels : null)) as tf.Tensor2D; // [B, hidden] … [B, h·w·c]
+        f = layer.forward(f, i === 0 ? labels : null, this.config.activation); // [B, hidden] … [B, h·w·c]
       });
       let y = f.reshape([z.shape[0], ...this.bottom]) as tf.Tensor4D; // [B, h, w, c]
       this.deconvs.forEach((deconv, i) => {
