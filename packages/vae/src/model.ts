@@ -8,12 +8,20 @@
  * `recon` = −E_q[log p(x|z)], `kl`, `loss` = recon + β·kl (what is minimised), `negElbo` = recon + kl.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Module, Rng, type GenerativeModel, type NamedVariable, type StepContext } from '@genloom/core';
+import { deriveSeed, Module, Rng, type GenerativeModel, type NamedVariable, type StepContext } from '@genloom/core';
 import { calibrateDetector, AnomalyDetector, type AnomalyCalibration, type AnomalyScoreOptions, type CalibrateOptions } from './anomaly.js';
 import { inputSize, resolveVAEConfig, type VAEConfig } from './config.js';
 import { interpolateLatents, type InterpolationMethod } from './latent.js';
 import { bernoulliNll, gaussianKl, gaussianLogDensity, gaussianNll, reparameterize, standardNormalLogDensity } from './likelihood.js';
 import { createNetworks, type VAENetworks } from './networks.js';
+
+/**
+ * A tfjs random-op seed from a user seed. tfjs treats a seed of 0 as "no seed" (Math.random), so
+ * seeds are hashed to a non-zero integer first; `seed: 0` is then as reproducible as any other.
+ */
+function noiseSeed(seed: number): number {
+  return deriveSeed(seed, 0x7ae) || 1;
+}
 
 /** A training batch: examples `x` [B, ...inputShape] and, for a conditional VAE, integer `labels` [B]. */
 export type VAEBatch = { x: tf.Tensor; labels?: tf.Tensor1D };
@@ -130,7 +138,7 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
     const temperature = options.temperature ?? 1;
     if (!(temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${temperature}`);
     return tf.tidy(() => {
-      const z = tf.randomNormal([n, this.config.latentDim], 0, temperature, 'float32', options.seed ?? 0) as tf.Tensor2D; // [n, L]
+      const z = tf.randomNormal([n, this.config.latentDim], 0, temperature, 'float32', noiseSeed(options.seed ?? 0)) as tf.Tensor2D; // [n, L]
       const label = options.label;
       const labels = label === undefined ? undefined : typeof label === 'number' ? new Array<number>(n).fill(label) : label;
       return this.decode(z, labels === undefined ? {} : { labels });
@@ -204,7 +212,7 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
       const rng = new Rng(options.seed ?? 0);
       let total: tf.Tensor1D = tf.zeros([b]);
       for (let s = 0; s < samples; s++) {
-        const eps = tf.randomNormal([b, this.config.latentDim], 0, 1, 'float32', rng.tfSeed()) as tf.Tensor2D;
+        const eps = tf.randomNormal([b, this.config.latentDim], 0, 1, 'float32', noiseSeed(rng.tfSeed())) as tf.Tensor2D;
         const { recon, kl } = this.terms(x2, labels, eps);
         total = tf.sub(total, tf.add(recon, kl));
       }
@@ -241,7 +249,7 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
           const tile = <T extends tf.Tensor>(t: T) => tf.tile(t, [c, ...t.shape.slice(1).map(() => 1)]) as T; // [c·B, …], row k·B + i
           const mean = tile(post.mean); // [cB, L]
           const logVar = tile(post.logVar); // [cB, L]
-          const eps = tf.randomNormal([c * b, l], 0, 1, 'float32', rng.tfSeed()) as tf.Tensor2D;
+          const eps = tf.randomNormal([c * b, l], 0, 1, 'float32', noiseSeed(rng.tfSeed())) as tf.Tensor2D;
           const z = reparameterize(mean, logVar, eps); // [cB, L]
           const out = this.params.networks.decode(z, labels ? tile(labels) : null); // [cB, D]
           const logPxz = tf.neg(this.reconstructionNll(out, tile(x2.reshape([b, -1]) as tf.Tensor2D))); // [cB]
@@ -335,7 +343,7 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
   trainStep(batch: VAEBatch, ctx: StepContext): Record<string, tf.Scalar> {
     const x = this.checkInput(batch.x, 'trainStep');
     const labels = this.labelMatrix(batch.labels, x.shape[0]!);
-    const eps = tf.randomNormal([x.shape[0]!, this.config.latentDim], 0, 1, 'float32', ctx.rng.tfSeed()) as tf.Tensor2D;
+    const eps = tf.randomNormal([x.shape[0]!, this.config.latentDim], 0, 1, 'float32', noiseSeed(ctx.rng.tfSeed())) as tf.Tensor2D;
     let recon: tf.Scalar | null = null;
     let kl: tf.Scalar | null = null;
     try {
@@ -356,7 +364,7 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
     const x = this.checkInput(batch.x, 'evalStep');
     return tf.tidy(() => {
       const labels = this.labelMatrix(batch.labels, x.shape[0]!);
-      const eps = tf.randomNormal([x.shape[0]!, this.config.latentDim], 0, 1, 'float32', 0) as tf.Tensor2D;
+      const eps = tf.randomNormal([x.shape[0]!, this.config.latentDim], 0, 1, 'float32', noiseSeed(0)) as tf.Tensor2D;
       const t = this.terms(x, labels, eps);
       const recon = tf.mean(t.recon) as tf.Scalar;
       const kl = tf.mean(t.kl) as tf.Scalar;
