@@ -1,1 +1,2 @@
 // Each family's CLI adapter registers itself here, one import per family.
+import './transformer.js';
