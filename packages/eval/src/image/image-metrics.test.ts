@@ -134,7 +134,9 @@ describe('KID', () => {
     const ys = gaussian(n, new Array(d).fill(0.3), Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? 1.2 : 0))), 8);
     const x = tf.tensor2d(xs, [n, d]);
     const y = tf.tensor2d(ys, [n, d]);
+    const before = tf.memory().numTensors;
     const r = await kid(x, y, { subsets: 1, subsetSize: n });
+    expect(tf.memory().numTensors).toBe(before);
     expect(r.mean).toBeCloseTo(naiveMmd(xs, ys, n, d), 4);
     expect(r.std).toBe(0);
     tf.dispose([x, y]);
@@ -181,7 +183,9 @@ describe('improved precision and recall', () => {
     const r = tf.tensor2d(rs, [180, d]);
     const g = tf.tensor2d(gs, [130, d]);
     const want = naivePrecisionRecall(rs, gs, 180, 130, d, 3);
+    const before = tf.memory().numTensors;
     const got = await precisionRecall(r, g, { blockSize: 64 });
+    expect(tf.memory().numTensors).toBe(before);
     expect(got.precision).toBeCloseTo(want.precision, 10);
     expect(got.recall).toBeCloseTo(want.recall, 10);
     // A collapsed generator (narrow) is precise but has low recall.

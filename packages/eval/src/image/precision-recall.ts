@@ -17,17 +17,12 @@ export interface PrecisionRecallResult {
   k: number;
 }
 
-/** Squared Euclidean distances between rows of `a` [b, D] and the columns of `bT` [D, N]. */
-function squaredDistances(a: tf.Tensor2D, bT: tf.Tensor2D, bNorms: tf.Tensor1D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const aNorms = tf.sum(tf.square(a), 1, true); // [b, 1]
-    const cross = tf.matMul(a, bT); // [b, N]
-    return tf.relu(tf.sub(tf.add(aNorms, bNorms), tf.mul(cross, 2))) as tf.Tensor2D;
-  });
-}
-
-/** Squared distance from each row to its k-th nearest other row: the radius of its k-NN ball. */
-function knnRadii(x: tf.Tensor2D, xT: tf.Tensor2D, norms: tf.Tensor1D, k: number, blockSize: number): tf.Tensor1D {
+/**
+ * Squared distance from each row of `x` to its k-th nearest other row: the radius of its k-NN ball.
+ * ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b; the row's own ‖a‖² does not change which columns are nearest, so
+ * the top-k runs on 2a·b − ‖b‖² (one matmul with a pre-doubled right side, one broadcast subtract).
+ */
+function knnRadii(x: tf.Tensor2D, x2T: tf.Tensor2D, norms: tf.Tensor1D, k: number, blockSize: number): tf.Tensor1D {
   const n = x.shape[0];
   if (n <= k) throw new Error(`precisionRecall needs more than k=${k} samples in each set, got ${n}`);
   const blocks: tf.Tensor1D[] = [];
@@ -35,10 +30,12 @@ function knnRadii(x: tf.Tensor2D, xT: tf.Tensor2D, norms: tf.Tensor1D, k: number
     const size = Math.min(blockSize, n - start);
     blocks.push(
       tf.tidy(() => {
-        const d = squaredDistances(tf.slice(x, [start, 0], [size, -1]), xT, norms); // [b, N]
-        // The k+1 smallest distances include the point itself (distance 0); the last is the radius.
-        const { values } = tf.topk(tf.neg(d), k + 1); // [b, k+1]
-        return tf.neg(tf.squeeze(tf.slice(values, [0, k], [-1, 1]), [1])) as tf.Tensor1D; // [b]
+        const a = tf.slice(x, [start, 0], [size, -1]) as tf.Tensor2D; // [b, D]
+        const score = tf.sub(tf.matMul(a, x2T), norms); // [b, N] = ‖a‖² − distance²
+        // The k+1 largest scores include the point itself (distance 0); the last is the k-th neighbour.
+        const { values } = tf.topk(score, k + 1); // [b, k+1]
+        const kth = tf.squeeze(tf.slice(values, [0, k], [-1, 1]), [1]); // [b]
+        return tf.relu(tf.sub(tf.slice(norms, [start], [size]), kth)) as tf.Tensor1D; // [b]
       }),
     );
   }
@@ -47,24 +44,51 @@ function knnRadii(x: tf.Tensor2D, xT: tf.Tensor2D, norms: tf.Tensor1D, k: number
   return radii;
 }
 
-/** How many rows of `queries` lie inside at least one ball (centre column of refT, squared radius). */
-async function countInside(queries: tf.Tensor2D, refT: tf.Tensor2D, refNorms: tf.Tensor1D, refRadii: tf.Tensor1D, blockSize: number): Promise<number> {
-  const counts: tf.Scalar[] = [];
-  const n = queries.shape[0];
-  for (let start = 0; start < n; start += blockSize) {
-    const size = Math.min(blockSize, n - start);
-    counts.push(
-      tf.tidy(() => {
-        const d = squaredDistances(tf.slice(queries, [start, 0], [size, -1]), refT, refNorms); // [b, N]
-        const inside = tf.any(tf.lessEqual(d, refRadii), 1); // [b]
-        return tf.sum(tf.cast(inside, 'float32'));
-      }),
-    );
+/**
+ * One pass over the generated × real distance matrix, in blocks of generated rows, answering both
+ * questions: is each generated sample inside some real ball (precision), and is each real sample
+ * inside some generated ball (recall). A point q is inside the ball (c, r²) when
+ * ‖q‖² + ‖c‖² − 2q·c ≤ r², i.e. 2q·c − ‖c‖² + r² ≥ ‖q‖²; the per-centre offsets are precomputed.
+ */
+async function manifoldCounts(
+  real: tf.Tensor2D,
+  fake: tf.Tensor2D,
+  realRadii: tf.Tensor1D,
+  fakeRadii: tf.Tensor1D,
+  blockSize: number,
+): Promise<{ fakeInside: number; realInside: number }> {
+  const [realNorms, real2T, realOffset] = tf.tidy(() => {
+    const norms = tf.sum(tf.square(real), 1) as tf.Tensor1D; // [Nr]
+    return [norms, tf.mul(tf.transpose(real), 2) as tf.Tensor2D, tf.sub(realRadii, norms) as tf.Tensor1D];
+  });
+  const fakeNorms = tf.tidy(() => tf.sum(tf.square(fake), 1) as tf.Tensor1D); // [Nf]
+  let realCovered = tf.zeros([real.shape[0]], 'bool') as tf.Tensor1D;
+  const fakeCounts: tf.Scalar[] = [];
+  try {
+    for (let start = 0; start < fake.shape[0]; start += blockSize) {
+      const size = Math.min(blockSize, fake.shape[0] - start);
+      const [count, covered] = tf.tidy(() => {
+        const q = tf.slice(fake, [start, 0], [size, -1]) as tf.Tensor2D; // [b, D]
+        const qNorms = tf.slice(fakeNorms, [start], [size]).reshape([size, 1]); // [b, 1]
+        const cross2 = tf.matMul(q, real2T); // [b, Nr] = 2 q·c
+        // Generated q inside real ball c: 2q·c − ‖c‖² + r_c² ≥ ‖q‖².
+        const inReal = tf.any(tf.greaterEqual(tf.add(cross2, realOffset), qNorms), 1); // [b]
+        // Real c inside generated ball q: 2q·c − ‖q‖² + r_q² ≥ ‖c‖².
+        const qOffset = tf.sub(tf.slice(fakeRadii, [start], [size]).reshape([size, 1]), qNorms); // [b, 1]
+        const inFake = tf.any(tf.greaterEqual(tf.add(cross2, qOffset), realNorms), 0); // [Nr]
+        return [tf.sum(tf.cast(inReal, 'float32')) as tf.Scalar, tf.logicalOr(realCovered, inFake) as tf.Tensor1D];
+      });
+      fakeCounts.push(count);
+      realCovered.dispose();
+      realCovered = covered;
+    }
+    const totals = tf.tidy(() => tf.stack([tf.addN(fakeCounts), tf.sum(tf.cast(realCovered, 'float32'))]));
+    const [fakeInside, realInside] = await totals.data();
+    totals.dispose();
+    return { fakeInside: fakeInside!, realInside: realInside! };
+  } finally {
+    tf.dispose([realNorms, real2T, realOffset, fakeNorms, realCovered, ...fakeCounts]);
   }
-  const total = tf.addN(counts);
-  const value = (await total.data())[0]!;
-  tf.dispose([...counts, total]);
-  return value;
 }
 
 /**
@@ -88,18 +112,13 @@ export async function precisionRecall(real: tf.Tensor2D, fake: tf.Tensor2D, opts
   if (!Number.isInteger(k) || k < 1) throw new Error(`precisionRecall: k must be a positive integer, got ${k}`);
   const keep: tf.Tensor[] = [];
   try {
-    const realT = tf.transpose(real) as tf.Tensor2D; // [D, Nr]
-    const fakeT = tf.transpose(fake) as tf.Tensor2D; // [D, Nf]
-    const realNorms = tf.sum(tf.square(real), 1) as tf.Tensor1D; // [Nr]
-    const fakeNorms = tf.sum(tf.square(fake), 1) as tf.Tensor1D; // [Nf]
-    keep.push(realT, fakeT, realNorms, fakeNorms);
-    const realRadii = knnRadii(real, realT, realNorms, k, blockSize);
-    keep.push(realRadii);
-    const fakeRadii = knnRadii(fake, fakeT, fakeNorms, k, blockSize);
-    keep.push(fakeRadii);
-    const precision = (await countInside(fake, realT, realNorms, realRadii, blockSize)) / fake.shape[0];
-    const recall = (await countInside(real, fakeT, fakeNorms, fakeRadii, blockSize)) / real.shape[0];
-    return { precision, recall, k };
+    for (const x of [real, fake]) {
+      const [x2T, norms] = tf.tidy(() => [tf.mul(tf.transpose(x), 2) as tf.Tensor2D, tf.sum(tf.square(x), 1) as tf.Tensor1D]);
+      keep.push(x2T, norms);
+      keep.push(knnRadii(x, x2T, norms, k, blockSize));
+    }
+    const { fakeInside, realInside } = await manifoldCounts(real, fake, keep[2] as tf.Tensor1D, keep[5] as tf.Tensor1D, blockSize);
+    return { precision: fakeInside / fake.shape[0], recall: realInside / real.shape[0], k };
   } finally {
     tf.dispose(keep);
   }
