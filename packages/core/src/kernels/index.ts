@@ -1,9 +1,112 @@
 /**
  * Kernels that tfjs backends lack for training (wasm 4.22: Conv2DBackpropFilter, UnsortedSegmentSum,
- * depthwise backprops…) and faster routes around slow ones (transposed BatchMatMul on wasm).
- *
- * Placeholder: filled in by the wasm-kernels work. Returns the names of the kernels it registered.
+ * depthwise backprops) and faster routes around slow ones (transposed and batched BatchMatMul,
+ * Conv2DBackpropInput, and the float32 OneHot of the wasm backend).
  */
-export function registerTrainingKernels(_backendName: string): string[] {
-  return [];
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul.js';
+import { conv2DBackpropFilterKernel, depthwiseBackpropFilterKernel } from './conv-backprop-filter.js';
+import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-backprop-input.js';
+import { oneHotKernel } from './one-hot.js';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
+
+export { matMulTuning } from './batch-mat-mul.js';
+export { convFilterTuning } from './conv-backprop-filter.js';
+
+/** One kernel genloom provides for a backend. */
+interface KernelPlan {
+  name: string;
+  /** `add`: the backend lacks it. `replace`: the backend's own is wrong or slow; keep it as `original`. */
+  mode: 'add' | 'replace';
+  make: (backendName: string, original: KernelConfig | undefined) => KernelConfig;
+}
+
+const PLANS: Record<string, KernelPlan[]> = {
+  wasm: [
+    { name: 'Conv2DBackpropFilter', mode: 'add', make: (b) => conv2DBackpropFilterKernel(b) },
+    { name: 'DepthwiseConv2dNativeBackpropFilter', mode: 'add', make: (b) => depthwiseBackpropFilterKernel(b) },
+    { name: 'DepthwiseConv2dNativeBackpropInput', mode: 'add', make: (b) => depthwiseBackpropInputKernel(b) },
+    { name: 'UnsortedSegmentSum', mode: 'add', make: (b) => unsortedSegmentSumKernel(b) },
+    { name: 'Conv2DBackpropInput', mode: 'replace', make: (b) => conv2DBackpropInputKernel(b) },
+    { name: 'BatchMatMul', mode: 'replace', make: batchMatMulKernel },
+    { name: '_FusedMatMul', mode: 'replace', make: fusedMatMulKernel },
+    { name: 'OneHot', mode: 'replace', make: oneHotKernel },
+  ],
+};
+
+/** What genloom registered per backend, with the backend's own kernels it replaced. */
+const installed = new Map<string, { names: string[]; originals: Map<string, KernelConfig | undefined> }>();
+
+/**
+ * Registers on `backendName` the kernels that training needs and the backend lacks, and replaces the
+ * backend's kernels that are wrong or far slower than an equivalent made of its other kernels.
+ * Returns the names of the kernels it registered. Idempotent: a second call registers nothing and
+ * returns the same names. Backends that need nothing (cpu, webgl, webgpu, tensorflow) get `[]`.
+ *
+ * For `wasm`: adds Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input and
+ * UnsortedSegmentSum; replaces Conv2DBackpropInput (through Conv2D), BatchMatMul and _FusedMatMul
+ * (explicit transposes, batches folded or split so XNNPACK runs) and OneHot (float32 output).
+ * Call it after the backend's package is imported; `initBackend` does.
+ *
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * await tf.setBackend('wasm');
+ * registerTrainingKernels('wasm');   // ['Conv2DBackpropFilter', …, 'OneHot']
+ * registerTrainingKernels('wasm');   // same list, nothing registered twice
+ * ```
+ */
+export function registerTrainingKernels(backendName: string): string[] {
+  const done = installed.get(backendName);
+  if (done) return [...done.names];
+  const plans = PLANS[backendName] ?? [];
+  const names: string[] = [];
+  const originals = new Map<string, KernelConfig | undefined>();
+  for (const plan of plans) {
+    const existing = getKernel(plan.name, backendName);
+    if (plan.mode === 'add' && existing) continue; // a newer backend has its own
+    if (plan.mode === 'replace' && !existing) continue; // nothing to route around
+    const config = plan.make(backendName, existing);
+    if (existing) unregisterKernel(plan.name, backendName);
+    originals.set(plan.name, existing);
+    registerKernel(config);
+    names.push(plan.name);
+  }
+  installed.set(backendName, { names, originals });
+  return [...names];
+}
+
+/**
+ * Undoes {@link registerTrainingKernels} for `backendName`: removes the added kernels and puts the
+ * backend's own kernels back. Returns the names it restored or removed. Used by the benchmark to
+ * measure "before", and by tests.
+ *
+ * @example
+ * ```ts
+ * restoreBackendKernels('wasm');       // plain tfjs-backend-wasm again
+ * registerTrainingKernels('wasm');     // and back
+ * ```
+ */
+export function restoreBackendKernels(backendName: string): string[] {
+  const done = installed.get(backendName);
+  if (!done) return [];
+  for (const name of done.names) {
+    unregisterKernel(name, backendName);
+    const original = done.originals.get(name);
+    if (original) registerKernel(original);
+  }
+  installed.delete(backendName);
+  return [...done.names];
+}
+
+/**
+ * The kernels {@link registerTrainingKernels} currently has registered on `backendName`.
+ *
+ * @example
+ * ```ts
+ * trainingKernelsFor('wasm').includes('UnsortedSegmentSum');   // true after initBackend('wasm')
+ * ```
+ */
+export function trainingKernelsFor(backendName: string): string[] {
+  return [...(installed.get(backendName)?.names ?? [])];
 }
