@@ -1,8 +1,7 @@
 export { Rng, deriveSeed } from './rng.js';
 export type { RngState } from './rng.js';
 export type { DataSource, TensorBatch } from './data.js';
-export { initBackend, backendInfo } from './backend/index.js';
-export type { BackendName, BackendCandidate, BackendInfo } from './backend/index.js';
+export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
