@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dense, Module, Rng, deriveSeed, registerFamily, type FamilyDefinition, type GenerativeModel, type StepContext } from '@genloom/core';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from './program.js';
 import { registerCliFamily } from './registry.js';
+import { tuneCommand } from './tune-command.js';
 
 // A linear autoencoder family, registered only for these tests, to drive every command end to end.
 interface LinConfig { dim: number; hidden: number }
@@ -126,6 +127,36 @@ describe('genloom CLI', () => {
     const r = await cli('train', 'cli-test', '--set', 'hidden=0', '--steps', '1', '--out', join(dir, 'bad'), '--json');
     expect(r.code).toBe(1);
     expect(r.json.at(-1)).toEqual({ event: 'error', message: 'cli-test config: hidden must be > 0, got 0' });
+  });
+
+  it('tune runs trials as train jobs, resumes rungs, and writes results, a plot and a preset file train accepts', async () => {
+    const tuneDir = join(dir, 'tune');
+    const spaceFile = join(dir, 'space.json');
+    await writeFile(spaceFile, JSON.stringify({ hidden: { type: 'choice', values: [1, 2, 3] } }));
+    const inProcess = async (args: string[]) => {
+      const r = await cli('train', ...args);
+      if (r.code !== 0) throw new Error(r.json.at(-1)?.message ?? 'failed');
+      return r.json.at(-1);
+    };
+    const { best, presetFile } = await tuneCommand('cli-test', {
+      space: spaceFile, trials: 4, budget: 9, scheduler: 'successive-halving', eta: 3, objective: 'loss', mode: 'min',
+      parallel: 1, set: [], seed: 1, out: tuneDir,
+    }, inProcess);
+    expect((best as { budget: number }).budget).toBe(9);
+    const csv = (await readFile(join(tuneDir, 'results.csv'), 'utf8')).trim().split('\n');
+    expect(csv.length).toBe(1 + 4 + 1 + 1); // header, rung 0 (4 trials), rung 1, rung 2
+    expect(await readFile(join(tuneDir, 'objective.svg'), 'utf8')).toMatch(/^<svg/);
+    const preset = JSON.parse(await readFile(presetFile, 'utf8'));
+    expect(preset).toMatchObject({ family: 'cli-test', set: { hidden: (best as { params: { hidden: number } }).params.hidden } });
+    // the winning trial continued its own checkpoint: 9 steps in its training state
+    const trial = JSON.parse(await readFile(join(tuneDir, 'trials', (best as { id: string }).id, 'genloom.json'), 'utf8'));
+    expect(trial.training.step).toBe(9);
+    const t = await cli('train', 'cli-test', '--preset', presetFile, '--steps', '2', '--out', join(dir, 'from-preset'), '--json');
+    expect(t.code).toBe(0);
+    const m = JSON.parse(await readFile(join(dir, 'from-preset', 'genloom.json'), 'utf8'));
+    expect(m.config.hidden).toBe(preset.set.hidden);
+    const wrong = await cli('train', 'other', '--preset', presetFile, '--out', join(dir, 'x'));
+    expect(wrong.code).toBe(1);
   });
 
   it('unknown families, flags and bad numbers exit non-zero with the valid choices', async () => {

@@ -6,6 +6,7 @@ import { initBackend, loadCheckpoint, readManifest, train, jsonLines, type Gener
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
 import { parseOverrides } from './overrides.js';
+import { childProcessTrain, readPresetFile, tuneCommand, type TuneFlags } from './tune-command.js';
 import { cliFamilies, cliFamily, cliFamilyForCheckpoint, type CommandIO } from './registry.js';
 
 const positiveInt = (name: string) => (value: string) => {
@@ -78,8 +79,8 @@ export function buildProgram(): Command {
     .command('train')
     .description('train a model and write a checkpoint directory')
     .argument('<family>', `model family (${cliFamilies().map((f) => f.name).join(', ')})`)
-    .option('--data <spec>', 'data: mnist, digits, emoji, moby-dick, cmudict, sensor, text:PATH, idx:IMAGES[,LABELS], images:DIR, csv:PATH')
-    .option('--preset <name>', 'a preset of the family')
+    .option('--data <spec>', 'data: mnist, emoji, moby-dick, cmudict, sensor, text:PATH, idx:IMAGES[,LABELS], images:DIR, csv:PATH')
+    .option('--preset <name>', 'a preset of the family, or a preset file written by genloom tune (FILE.json)')
     .option('--set <key=value>', 'override a config field (repeatable)', collect, [] as string[])
     .addOption(new Option('--steps <n>', 'optimisation steps').argParser(positiveInt('--steps')).conflicts('epochs'))
     .addOption(new Option('--epochs <n>', 'passes over the data').argParser(number('--epochs')))
@@ -148,6 +149,38 @@ export function buildProgram(): Command {
       model.dispose();
     });
 
+  program
+    .command('tune')
+    .description('search hyperparameters: every trial is a train job; writes results.csv/json, objective.svg and best-preset.json')
+    .argument('<family>', 'model family')
+    .option('--data <spec>', 'data spec (default: the family\'s)')
+    .requiredOption('--space <file>', 'JSON search space: {"lr": {"type": "loguniform", "min": 1e-4, "max": 1e-2}, "layers": {"type": "choice", "values": [2, 4]}}')
+    .option('--trials <n>', 'configurations to try', positiveInt('--trials'), 9)
+    .requiredOption('--budget <steps>', 'steps of the longest trial', positiveInt('--budget'))
+    .addOption(new Option('--scheduler <name>', 'search scheduler').choices(['random', 'successive-halving']).default('successive-halving'))
+    .option('--eta <n>', 'successive halving: keep 1/eta per rung', positiveInt('--eta'), 3)
+    .option('--min-budget <steps>', 'successive halving: steps of the first rung', positiveInt('--min-budget'))
+    .option('--objective <metric>', 'metric to optimise (default valLoss, else loss)')
+    .addOption(new Option('--mode <mode>', 'minimise or maximise').choices(['min', 'max']).default('min'))
+    .option('--parallel <n>', 'trials run at once (processes)', positiveInt('--parallel'), 1)
+    .option('--preset <name>', 'base preset of every trial')
+    .option('--set <key=value>', 'fixed config override (repeatable)', collect, [] as string[])
+    .option('--seed <n>', 'search seed', integer('--seed'), 0)
+    .requiredOption('--out <dir>', 'directory for trials and results')
+    .option('--json', 'JSON lines on stdout')
+    .action(async (family: string, opts: TuneFlags) => {
+      cliFamily(family);
+      const json = !!opts.json;
+      const { best, presetFile } = await tuneCommand(family, opts, childProcessTrain, (line) => {
+        if (json) process.stdout.write(`${line}\n`);
+        else {
+          const e = JSON.parse(line);
+          process.stderr.write(`trial ${e.id} rung ${e.rung} (${e.budget} steps): ${e.status === 'done' ? e.objective.toPrecision(5) : `failed: ${e.error}`}\n`);
+        }
+      });
+      print(json, { event: 'done', best, preset: presetFile }, `best: ${JSON.stringify((best as { params: unknown }).params)} → ${(best as { objective: number }).objective}\npreset: ${presetFile} (train it with --preset ${presetFile})`);
+    });
+
   for (const adapter of cliFamilies()) adapter.registerCommands?.(program, io);
   return program;
 }
@@ -183,7 +216,13 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
   const adapter = cliFamily(name);
   const json = !!opts.json;
   await startBackend(json);
-  const overrides = parseOverrides(opts.set);
+  let overrides = parseOverrides(opts.set);
+  let preset = opts.preset;
+  if (preset?.endsWith('.json')) {
+    const file = await readPresetFile(preset, name);
+    preset = file.basePreset;
+    overrides = { ...file.set, ...overrides };
+  }
   const out = resolve(opts.out);
   const data = opts.data ?? adapter.defaultData;
 
@@ -200,7 +239,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
     if (!exactResume) parent = from;
   }
 
-  const prepared = await adapter.prepareTraining({ data, preset: opts.preset, overrides, seed: opts.seed, ...(resumed ? { resumed: resumed.model } : {}) });
+  const prepared = await adapter.prepareTraining({ data, preset, overrides, seed: opts.seed, ...(resumed ? { resumed: resumed.model } : {}) });
   const base: Partial<TrainOptions> = prepared.trainOptions;
   const optimizer = opts.lr === undefined ? base.optimizer : withLearningRate(base.optimizer, opts.lr);
   const steps = opts.steps ?? (opts.epochs === undefined ? base.steps : undefined);
@@ -223,7 +262,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
     checkpoint: { writer: directoryCheckpointStore(out).writer, ...(opts.checkpointEvery ? { every: opts.checkpointEvery } : {}), provenance: { command, data, ...(parent ? { parent } : {}) } },
     signal: controller.signal,
     ...(exactResume && resumed ? { resume: resumed } : {}),
-    runInfo: { preset: opts.preset ?? null, data },
+    runInfo: { preset: opts.preset ?? null, overrides, data },
   });
   process.off('SIGINT', onSigint);
   if (resumed?.trainingTensors) tf.dispose(resumed.trainingTensors);

@@ -1,2 +1,3 @@
 // Each family's CLI adapter registers itself here, one import per family.
 import './transformer.js';
+import './vae.js';
