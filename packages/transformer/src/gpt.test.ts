@@ -59,10 +59,12 @@ describe('GPT', () => {
       const full = gpt.logits(tf.tensor2d([ids], undefined, 'int32'));
       let past: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> | undefined;
       for (let i = 0; i < ids.length; i++) {
-        const step = tf.tidy(() => {
-          const r = gpt.net.forward(tf.tensor2d([[ids[i]!]], undefined, 'int32'), past ? { past } : {});
-          return { logits: gpt.net.logits(r.hidden), cache: r.cache };
+        const prev = past;
+        const out = tf.tidy(() => {
+          const r = gpt.net.forward(tf.tensor2d([[ids[i]!]], undefined, 'int32'), prev ? { past: prev } : {});
+          return [gpt.net.logits(r.hidden), ...r.cache.flatMap((c) => [c.k, c.v])];
         });
+        const step = { logits: out[0]!, cache: gpt.net.blocks.map((_, l) => ({ k: out[1 + 2 * l] as tf.Tensor3D, v: out[2 + 2 * l] as tf.Tensor3D })) };
         const d = tf.max(tf.abs(tf.sub(step.logits, full.slice([0, i, 0], [1, 1, -1]).reshape([1, -1]))));
         expect((await d.data())[0]).toBeLessThan(1e-4);
         tf.dispose([d, step.logits, ...(past ?? []).flatMap((c) => [c.k, c.v])]);

@@ -26,8 +26,8 @@ function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed
 
 describe('fused ops match their autodiff references', () => {
   it('matMul', async () => {
-    const a = tf.randomNormal([7, 5], 0, 1, 'float32', 1);
-    const b = tf.randomNormal([5, 3], 0, 1, 'float32', 2);
+    const a = tf.randomNormal([7, 5], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const b = tf.randomNormal([5, 3], 0, 1, 'float32', 2) as tf.Tensor2D;
     const [ga, gb] = gradsOf((x, y) => matMul(x as tf.Tensor2D, y as tf.Tensor2D), [a, b]);
     const [ra, rb] = gradsOf((x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), [a, b]);
     expect(await maxDiff(matMul(a, b), tf.matMul(a, b))).toBeLessThan(1e-6);
@@ -86,9 +86,9 @@ describe('fused ops match their autodiff references', () => {
   });
 
   it('batchMatMulTimeMajor equals a batched matmul', async () => {
-    const a = tf.randomNormal([4, 3, 5], 0, 1, 'float32', 10); // [G, I, K]
-    const b = tf.randomNormal([4, 5, 2], 0, 1, 'float32', 11); // [G, K, J]
-    const out = batchMatMulTimeMajor(tf.transpose(a, [1, 2, 0]), tf.transpose(b, [1, 0, 2])); // [I, G, J]
+    const a = tf.randomNormal([4, 3, 5], 0, 1, 'float32', 10) as tf.Tensor3D; // [G, I, K]
+    const b = tf.randomNormal([4, 5, 2], 0, 1, 'float32', 11) as tf.Tensor3D; // [G, K, J]
+    const out = batchMatMulTimeMajor(tf.transpose(a, [1, 2, 0]) as tf.Tensor3D, tf.transpose(b, [1, 0, 2]) as tf.Tensor3D); // [I, G, J]
     expect(await maxDiff(tf.transpose(out, [1, 0, 2]), tf.matMul(a, b))).toBeLessThan(1e-5);
   });
 
