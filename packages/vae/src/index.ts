@@ -47,6 +47,14 @@ export const vaeFamily: FamilyDefinition<VAEConfig, VAE> = {
       }
       model.calibration = { ...c };
     }
+    const st = extra.standardizer as { mean: number[]; std: number[] } | undefined;
+    if (st !== undefined) {
+      const d = model.config.inputShape.reduce((a, b) => a * b, 1);
+      if (!Array.isArray(st.mean) || !Array.isArray(st.std) || st.mean.length !== d || st.std.length !== d) {
+        throw new Error(`vae checkpoint: extra.standardizer must hold mean and std arrays of ${d} numbers`);
+      }
+      model.standardizer = { mean: [...st.mean], std: [...st.std] };
+    }
   },
 };
 

@@ -73,6 +73,11 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
   readonly params: VAEParameters;
   /** The last threshold calibration (saved in checkpoints), or null. */
   calibration: AnomalyCalibration | null = null;
+  /**
+   * Per-feature standardisation the training data went through (table rows), saved in checkpoints
+   * so that whoever scores new rows (the CLI's `anomaly`) applies the same one; null for images.
+   */
+  standardizer: { mean: number[]; std: number[] } | null = null;
   private readonly fixedLogStd: tf.Tensor1D | null;
 
   constructor(readonly config: VAEConfig, seed = 0) {
@@ -387,7 +392,10 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
   }
 
   extraState(): Record<string, unknown> {
-    return this.calibration ? { calibration: { ...this.calibration } } : {};
+    return {
+      ...(this.calibration ? { calibration: { ...this.calibration } } : {}),
+      ...(this.standardizer ? { standardizer: { mean: [...this.standardizer.mean], std: [...this.standardizer.std] } } : {}),
+    };
   }
 
   /** Number of scalar parameters. @example `createVAE(resolveVAEConfig({}, 'small')).parameterCount() // 652,824` */
