@@ -54,9 +54,9 @@ describe('image classifier', () => {
     expect(feats.shape).toEqual([20, 16]);
     expect(probs.shape).toEqual([20, 10]);
     expect(Array.from(await both.features.data())).toEqual(Array.from(await feats.data()));
-    const rowSums = await tf.sum(probs, 1).data();
-    for (const s of rowSums) expect(s).toBeCloseTo(1, 5);
-    tf.dispose([feats, probs, both.features, both.probs]);
+    const sums = tf.sum(probs, 1);
+    for (const s of await sums.data()) expect(s).toBeCloseTo(1, 5);
+    tf.dispose([feats, probs, both.features, both.probs, sums]);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => model.features(tf.zeros([1, 32, 32, 1]) as tf.Tensor4D)).toThrow(/expects images of shape \[N, 28, 28, 1\]/);
     // save → load through core checkpoints gives the same accuracy.
