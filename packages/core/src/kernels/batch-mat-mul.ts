@@ -41,7 +41,7 @@ function transposeLastTwo(scope: KernelScope, x: TensorInfo): TensorInfo {
  * - anything else (e.g. broadcasting over several batch axes): the kernel as is.
  *
  * `extra` holds inputs passed through unchanged (bias, PReLU weights of `_FusedMatMul`), which must be
- * the same for every row of the output (rank 1).
+ * the same for every row of the output (rank 1). `alwaysSplit` ignores the size threshold.
  */
 function untransposedProduct(
   scope: KernelScope,
@@ -50,6 +50,7 @@ function untransposedProduct(
   b: TensorInfo,
   extra: Record<string, TensorInfo>,
   attrs: NamedAttrMap,
+  alwaysSplit = false,
 ): TensorInfo {
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
@@ -67,7 +68,7 @@ function untransposedProduct(
     return scope.reshape(out, [...aBatch, m, n]);
   }
   const sameBatch = aBatch.length === bBatch.length && aBatch.every((d, i) => d === bBatch[i]);
-  const splittable = (sameBatch || batchA === 1) && m * k * n >= matMulTuning.minMacsPerSplitMatrix;
+  const splittable = (sameBatch || batchA === 1) && (alwaysSplit || m * k * n >= matMulTuning.minMacsPerSplitMatrix);
   if (!splittable) return direct();
   const a3 = scope.reshape(a, [batchA, m, k]);
   const b3 = scope.reshape(b, [batchB, k, n]);
@@ -147,7 +148,8 @@ export function fusedMatMulKernel(backendName: string, original: KernelConfig | 
     return runScoped(backend, backendName, (scope) => {
       const aN = transposeA ? transposeLastTwo(scope, a!) : a!;
       const bN = transposeB ? transposeLastTwo(scope, b!) : b!;
-      return untransposedProduct(scope, base.kernelFunc, aN, bN, extra, attrs);
+      // Always split: the wasm batched loop adds bias[i·N + j] instead of bias[j] (wrong for M > 1).
+      return untransposedProduct(scope, base.kernelFunc, aN, bN, extra, attrs, true);
     });
   }, base.setupFunc);
 }

@@ -8,6 +8,7 @@ import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul.js';
 import { conv2DBackpropFilterKernel, depthwiseBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-backprop-input.js';
 import { oneHotKernel } from './one-hot.js';
+import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
 export { matMulTuning } from './batch-mat-mul.js';
@@ -31,6 +32,8 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'BatchMatMul', mode: 'replace', make: batchMatMulKernel },
     { name: '_FusedMatMul', mode: 'replace', make: fusedMatMulKernel },
     { name: 'OneHot', mode: 'replace', make: oneHotKernel },
+    { name: 'ResizeNearestNeighborGrad', mode: 'replace', make: (b) => resizeNearestNeighborGradKernel(b) },
+    { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
   ],
 };
 

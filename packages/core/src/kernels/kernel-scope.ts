@@ -54,6 +54,22 @@ export class KernelScope {
     return out;
   }
 
+  /** Runs a kernel with several outputs (e.g. MaxPoolWithArgmax); the scope owns them all. */
+  runMulti(kernelName: string, inputs: KernelInputs, attrs: NamedAttrMap = {}): TensorInfo[] {
+    const config = getKernel(kernelName, this.backendName);
+    if (!config) throw new Error(`Kernel '${kernelName}' is not registered for backend '${this.backendName}'`);
+    const out = config.kernelFunc({ inputs: inputs as unknown as NamedTensorInfoMap, backend: this.backend, attrs });
+    const list = Array.isArray(out) ? out : [out];
+    list.forEach((t) => this.owned.add(t));
+    return list;
+  }
+
+  /** A new tensor on the backend holding `values` (small index tables built in JavaScript). */
+  constant(values: Int32Array | Float32Array, shape: number[]): TensorInfo {
+    const dtype = values instanceof Int32Array ? 'int32' : 'float32';
+    return this.adopt({ dataId: this.backend.write(values, shape, dtype), shape, dtype });
+  }
+
   /** Takes ownership of a `TensorInfo` made outside {@link KernelScope.run} (e.g. by a heap copy). */
   adopt(t: TensorInfo): TensorInfo {
     this.owned.add(t);

@@ -107,3 +107,63 @@ export function takeAlongFirstAxis(backend: HeapBackend, x: TensorInfo, start: n
   dst.set(src.subarray(start * inner, (start + count) * inner));
   return out;
 }
+
+/**
+ * Gradient of a 2-D max pool: each window's `dy` goes to the first position holding the window's
+ * maximum (row-major scan, as the cpu backend and TensorFlow do), summed where windows overlap.
+ *
+ * Done as a JavaScript pass over the wasm heap because no wasm kernel gets it right: the backend's
+ * MaxPoolGrad disagreed with cpu (relative error 0.1–0.7), its MaxPoolWithArgmax points at the wrong
+ * element in ≈1 of 10 windows, and an equality mask of input and pooled output sends gradient to
+ * every tied element (common after a ReLU). The work is one comparison per window tap.
+ *
+ * @example
+ * ```ts
+ * const info = backend_util.computePool2DInfo(x.shape, 2, 2, 1, 'same');
+ * const dx = maxPoolBackprop(backend, x, dy, info);   // same shape as x
+ * ```
+ */
+export function maxPoolBackprop(backend: HeapBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const out = backend.makeOutput([N, H, W, C], 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const grad = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  dst.fill(0);
+  const best = new Float32Array(C);
+  const where = new Int32Array(C);
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh - top + kh * dh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw - left + kw * dw;
+            if (iw < 0 || iw >= W) continue;
+            const base = ((n * H + ih) * W + iw) * C;
+            for (let c = 0; c < C; c++) {
+              const v = src[base + c]!;
+              if (v > best[c]!) {
+                best[c] = v;
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < C; c++) {
+          const at = where[c]!;
+          if (at >= 0) dst[at] = dst[at]! + grad[o + c]!;
+        }
+        o += C;
+      }
+    }
+  }
+  return out;
+}
