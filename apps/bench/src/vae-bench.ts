@@ -1,0 +1,306 @@
+/**
+ * `pnpm bench vae [--epochs N] [--one-class-epochs N] [--digits 0,1,…] [--base-epochs N] [--is-samples K]`:
+ *
+ * - speed and quality of the `small` MLP VAE (784-400-20, batch 128, Adam 1e-3) on MNIST, the
+ *   pytorch/examples protocol: seconds per epoch, examples/s, achieved GFLOP/s beside the wasm
+ *   matmul rate measured in the same run, and the test loss (BCE summed over pixels + KL, per
+ *   image, non-binarised MNIST, one posterior sample) after every epoch;
+ * - importance-sampled NLL of the `base` preset (optional, `--base-epochs`);
+ * - one-class MNIST anomaly detection: a `small` VAE per digit trained on that digit only, the whole
+ *   test set scored by −ELBO, AUROC of "other digit" vs "this digit", mean over the digits;
+ * - AUROC / average precision on the labelled sensor-network set;
+ * - a sample grid and an interpolation strip as PNG.
+ *
+ * AUROC and AP are computed by a local function until @genloom/eval ships its metrics.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { initBackend, train, type Callback } from '@genloom/core';
+import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, selectRows, standardize, tabularBatches, type ImageSet } from '@genloom/datasets';
+import { createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+
+const ANCHORS = {
+  pytorchExamplesTestLossEpoch7: 106.66,
+  pythaeIsNll: 89.78,
+  deepSvddOneClassAuroc: 93.8,
+  pytorchSecondsPerEpoch: 15,
+  naiveTfjsWasmSecondsPerEpoch: 106,
+  target: { testLoss: 100, oneClassAuroc: 95, secondsPerEpoch: 25 },
+};
+
+/** Options of {@link vaeBench}. */
+export interface VaeBenchOptions {
+  /** Epochs of the `small` MNIST run (default 10). */
+  epochs?: number;
+  /** Epochs of each one-class model (default 10); 0 skips the one-class benchmark. */
+  oneClassEpochs?: number;
+  /** Digits of the one-class benchmark (default all ten). */
+  digits?: number[];
+  /** Epochs of the `base` model whose IS-NLL is reported (default 0: skipped). */
+  baseEpochs?: number;
+  /** Importance samples of the IS-NLL (default 1000) and test images it is computed on (default 1000). */
+  isSamples?: number;
+  isExamples?: number;
+  seed?: number;
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+async function matmulRate(m: number, k: number, n: number, reps = 7): Promise<number> {
+  const a = tf.randomNormal([m, k]);
+  const b = tf.randomNormal([k, n]);
+  const times: number[] = [];
+  for (let i = 0; i < reps + 1; i++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  tf.dispose([a, b]);
+  times.sort((x, y) => x - y);
+  return (2 * m * k * n) / times[Math.floor(times.length / 2)]! / 1e6;
+}
+
+/** Matmul FLOPs of one training step of an MLP VAE: forward 2·B·Σ(in·out), backward twice that (minus dX of the first layer). */
+export function mlpVaeFlopsPerStep(vae: VAE, batch: number): number {
+  let macs = 0;
+  let firstLayerMacs = 0;
+  for (const [name, v] of vae.namedParameters()) {
+    if (v.rank === 2 && name.endsWith('kernel') && !name.includes('labelKernel')) {
+      macs += v.shape[0]! * v.shape[1]!;
+      if (name.startsWith('net.enc0.')) firstLayerMacs = v.shape[0]! * v.shape[1]!;
+    }
+  }
+  return 2 * batch * (3 * macs - firstLayerMacs);
+}
+
+/** AUROC and average precision of scores against 0/1 labels (1 = anomaly). */
+export function rankMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>): { auroc: number; averagePrecision: number } {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let pos = 0;
+  let rankSum = 0;
+  order.forEach((i, r) => {
+    if (labels[i] === 1) {
+      pos++;
+      rankSum += r + 1;
+    }
+  });
+  let hits = 0;
+  let ap = 0;
+  [...order].reverse().forEach((i, r) => {
+    if (labels[i] === 1) {
+      hits++;
+      ap += hits / (r + 1);
+    }
+  });
+  return { auroc: (rankSum - (pos * (pos + 1)) / 2) / (pos * (scores.length - pos)), averagePrecision: ap / pos };
+}
+
+/** Test loss per image, pytorch/examples' protocol: Σ BCE + KL with one posterior sample. */
+async function testLoss(vae: VAE, x: tf.Tensor): Promise<number> {
+  const scores = await scoreInBatches(vae, x, { method: 'negElbo', samples: 1, seed: 1, batchSize: 1000 });
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
+function gridPng(pixels: Float32Array, n: number, h: number, w: number, columns: number, scale = 2): Uint8Array {
+  const rows = Math.ceil(n / columns);
+  const pad = 2;
+  const png = new PNG({ width: columns * (w * scale + pad) + pad, height: rows * (h * scale + pad) + pad });
+  png.data.fill(255);
+  for (let i = 0; i < n; i++) {
+    const ox = pad + (i % columns) * (w * scale + pad);
+    const oy = pad + Math.floor(i / columns) * (h * scale + pad);
+    for (let y = 0; y < h * scale; y++) {
+      for (let x = 0; x < w * scale; x++) {
+        const v = Math.round(Math.max(0, Math.min(1, pixels[(i * h + Math.floor(y / scale)) * w + Math.floor(x / scale)]!)) * 255);
+        const o = ((oy + y) * png.width + ox + x) * 4;
+        png.data[o] = png.data[o + 1] = png.data[o + 2] = v;
+        png.data[o + 3] = 255;
+      }
+    }
+  }
+  return new Uint8Array(PNG.sync.write(png));
+}
+
+/** Runs the VAE benchmark and returns (and writes) its report. */
+export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const outDir = opts.outDir ?? 'bench-out';
+  const seed = opts.seed ?? 1;
+  const epochs = opts.epochs ?? 10;
+  await mkdir(outDir, { recursive: true });
+  const info = await initBackend('wasm');
+  const matmulBefore = await matmulRate(512, 512, 512);
+  const matmulVaeShape = await matmulRate(128, 784, 400);
+  log(`backend ${info.backend}; wasm matmul ${matmulBefore.toFixed(1)} GFLOP/s (512³), ${matmulVaeShape.toFixed(1)} GFLOP/s (128×784×400)`);
+
+  const trainSet = await loadMnist({ split: 'train' });
+  const testSet = await loadMnist({ split: 'test' });
+  const xTest = tf.tensor4d(testSet.images, [...testSet.shape]);
+
+  // ---- small: speed and test loss per epoch ------------------------------------------------------
+  const vae = createVAE(resolveVAEConfig({}, 'small'), seed);
+  const data = imageBatches(trainSet, { batchSize: 128, seed });
+  const flopsPerEpoch = mlpVaeFlopsPerStep(vae, 128) * data.batchesPerEpoch;
+  const epochRows: Array<Record<string, number>> = [];
+  let epochStart = performance.now();
+  const perEpoch: Callback = {
+    onStepEnd: async (e) => {
+      if (e.step % data.batchesPerEpoch !== 0) return;
+      const seconds = (performance.now() - epochStart) / 1000;
+      const loss = await testLoss(vae, xTest);
+      const row = { epoch: e.step / data.batchesPerEpoch, seconds, examplesPerSecond: trainSet.shape[0] / seconds, gflops: flopsPerEpoch / seconds / 1e9, trainLoss: e.losses.loss!, testLoss: loss };
+      epochRows.push(row);
+      log(`epoch ${row.epoch}: ${seconds.toFixed(1)} s (${row.examplesPerSecond.toFixed(0)} ex/s, ${row.gflops.toFixed(2)} GFLOP/s), train ${row.trainLoss.toFixed(2)}, test ${loss.toFixed(2)}`);
+      epochStart = performance.now();
+    },
+  };
+  await train(vae, data, { epochs, optimizer: { type: 'adam', lr: 1e-3 }, seed, callbacks: [perEpoch] });
+  const matmulAfter = await matmulRate(512, 512, 512);
+  const secs = epochRows.map((r) => r.seconds!).sort((a, b) => a - b);
+  const medianSeconds = secs[Math.floor(secs.length / 2)]!;
+  const matmulRef = (matmulBefore + matmulAfter) / 2;
+  const speed = {
+    secondsPerEpochMedian: medianSeconds,
+    examplesPerSecond: trainSet.shape[0] / medianSeconds,
+    gflopsAchieved: flopsPerEpoch / medianSeconds / 1e9,
+    gflopPerEpoch: flopsPerEpoch / 1e9,
+    matmulGflops: { before: matmulBefore, after: matmulAfter, vaeShape: matmulVaeShape },
+    fractionOfMatmulRate: flopsPerEpoch / medianSeconds / 1e9 / matmulRef,
+    secondsPerEpochAtMatmulRate: flopsPerEpoch / 1e9 / matmulRef,
+  };
+  log(`speed: ${medianSeconds.toFixed(1)} s/epoch median, ${speed.gflopsAchieved.toFixed(2)} GFLOP/s = ${(100 * speed.fractionOfMatmulRate).toFixed(0)}% of the matmul rate ${matmulRef.toFixed(1)}`);
+
+  // ---- images: a sample grid and interpolation strips ---------------------------------------------
+  const samples = vae.sample(64, { seed: 7 });
+  await writeFile(`${outDir}/vae-samples.png`, gridPng((await samples.data()) as Float32Array, 64, 28, 28, 8));
+  samples.dispose();
+  const strip = tf.tidy(() => {
+    const rows: tf.Tensor[] = [];
+    for (const [a, b] of [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+    ] as const) {
+      rows.push(vae.interpolate(xTest.slice([a], [1]), xTest.slice([b], [1]), 10, { method: 'spherical' }));
+    }
+    return tf.concat(rows);
+  });
+  await writeFile(`${outDir}/vae-interpolation.png`, gridPng((await strip.data()) as Float32Array, 40, 28, 28, 10));
+  strip.dispose();
+
+  // ---- IS-NLL ----------------------------------------------------------------------------------------
+  const isSamples = opts.isSamples ?? 1000;
+  const isExamples = Math.min(opts.isExamples ?? 1000, testSet.shape[0]);
+  const xIs = xTest.slice([0], [isExamples]);
+  const nllOf = async (m: VAE) => {
+    const s = await scoreInBatches(m, xIs, { method: 'nll', samples: isSamples, batchSize: 50 });
+    return s.reduce((a, b) => a + b, 0) / s.length;
+  };
+  const likelihood: Record<string, number> = { importanceSamples: isSamples, examples: isExamples, smallIsNll: await nllOf(vae) };
+  log(`small IS-NLL (K=${isSamples}, ${isExamples} test images): ${likelihood.smallIsNll!.toFixed(2)} nats`);
+  if ((opts.baseEpochs ?? 0) > 0) {
+    const base = createVAE(resolveVAEConfig({}, 'base'), seed);
+    await train(base, imageBatches(trainSet, { batchSize: 128, seed }), { epochs: opts.baseEpochs!, optimizer: { type: 'adam', lr: 1e-3 }, seed });
+    likelihood.baseEpochs = opts.baseEpochs!;
+    likelihood.baseIsNll = await nllOf(base);
+    likelihood.baseTestLoss = await testLoss(base, xTest);
+    log(`base IS-NLL after ${opts.baseEpochs} epochs: ${likelihood.baseIsNll.toFixed(2)} nats (pythae ${ANCHORS.pythaeIsNll})`);
+    base.dispose();
+  }
+  xIs.dispose();
+  vae.dispose();
+
+  // ---- one-class MNIST -------------------------------------------------------------------------------
+  const oneClassEpochs = opts.oneClassEpochs ?? 10;
+  const digits = opts.digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const oneClass: Array<{ digit: number; auroc: number; seconds: number }> = [];
+  if (oneClassEpochs > 0) {
+    for (const digit of digits) {
+      const t0 = performance.now();
+      const rows = Array.from(trainSet.labels!.keys()).filter((i) => trainSet.labels![i] === digit);
+      const own: ImageSet = selectImages(trainSet, rows);
+      const model = createVAE(resolveVAEConfig({}, 'small'), seed + digit);
+      await train(model, imageBatches(own, { batchSize: 128, seed }), { epochs: oneClassEpochs, optimizer: { type: 'adam', lr: 1e-3 }, seed });
+      const scores = await scoreInBatches(model, xTest, { method: 'negElbo', samples: 4, batchSize: 1000 });
+      const labels = Int32Array.from(testSet.labels!, (l) => (l === digit ? 0 : 1));
+      const { auroc } = rankMetrics(scores, labels);
+      oneClass.push({ digit, auroc: 100 * auroc, seconds: (performance.now() - t0) / 1000 });
+      log(`one-class digit ${digit}: AUROC ${(100 * auroc).toFixed(2)} (${oneClass.at(-1)!.seconds.toFixed(0)} s)`);
+      model.dispose();
+    }
+  }
+  const meanAuroc = oneClass.length ? oneClass.reduce((a, r) => a + r.auroc, 0) / oneClass.length : NaN;
+
+  // ---- sensor network ----------------------------------------------------------------------------------
+  const sTrain = await loadSensor({ split: 'train' });
+  const sTest = await loadSensor({ split: 'test' });
+  const normal = selectRows(sTrain, Array.from(sTrain.labels.keys()).filter((i) => sTrain.labels[i] === 0));
+  const st = fitStandardizer(normal.features, 2);
+  const sensorVae = createVAE({ inputShape: [2], hiddenDims: [64], latentDim: 1, likelihood: 'gaussian', gaussianVariance: 'learned' }, seed);
+  await train(sensorVae, tabularBatches({ ...normal, features: standardize(normal.features, st) }, { batchSize: 128, seed }), { epochs: 10, optimizer: { type: 'adam', lr: 3e-3 }, seed });
+  const xs = tf.tensor2d(standardize(sTest.features, st), [sTest.shape[0], 2]);
+  const sensor = rankMetrics(await scoreInBatches(sensorVae, xs, { method: 'negElbo', samples: 8 }), sTest.labels);
+  log(`sensor network: AUROC ${sensor.auroc.toFixed(4)}, AP ${sensor.averagePrecision.toFixed(4)} (trained on normal readings, 10 epochs)`);
+  tf.dispose([xs, xTest]);
+  sensorVae.dispose();
+
+  const report = {
+    suite: 'vae',
+    backend: info.backend,
+    date: new Date().toISOString(),
+    conditions: { epochs, batchSize: 128, optimizer: 'adam 1e-3', seed, oneClassEpochs, digits },
+    anchors: ANCHORS,
+    speed,
+    epochs: epochRows,
+    quality: {
+      testLossAtEpoch7: epochRows[6]?.testLoss ?? null,
+      testLossFinal: epochRows.at(-1)?.testLoss ?? null,
+      ...likelihood,
+      oneClassMeanAuroc: meanAuroc,
+      oneClass,
+      sensor,
+    },
+    images: [`${outDir}/vae-samples.png`, `${outDir}/vae-interpolation.png`],
+  };
+  await writeFile(`${outDir}/vae.json`, JSON.stringify(report, null, 2));
+  return report;
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Entry point for the bench's suite map: parses `--epochs`, `--one-class-epochs`, `--digits`, `--base-epochs`, `--is-samples`, `--is-examples`, `--seed`, `--out`. */
+export async function runVaeBench(argv: string[]): Promise<Record<string, unknown>> {
+  const num = (name: string) => (flag(argv, name) === undefined ? undefined : Number(flag(argv, name)));
+  const digits = flag(argv, '--digits')?.split(',').map(Number);
+  const o: VaeBenchOptions = {};
+  const set = <K extends keyof VaeBenchOptions>(k: K, v: VaeBenchOptions[K] | undefined) => {
+    if (v !== undefined) o[k] = v;
+  };
+  set('epochs', num('--epochs'));
+  set('oneClassEpochs', num('--one-class-epochs'));
+  set('digits', digits);
+  set('baseEpochs', num('--base-epochs'));
+  set('isSamples', num('--is-samples'));
+  set('isExamples', num('--is-examples'));
+  set('seed', num('--seed'));
+  set('outDir', flag(argv, '--out'));
+  return vaeBench(o);
+}
+
+// Run directly: `tsx --conditions=@genloom/source apps/bench/src/vae-bench.ts --epochs 2`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runVaeBench(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
