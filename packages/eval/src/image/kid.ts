@@ -26,8 +26,9 @@ export interface KidResult {
   subsetSize: number;
 }
 
-function kernel(a: tf.Tensor2D, bT: tf.Tensor2D, gamma: number, coef0: number, degree: number): tf.Tensor2D {
-  const base = tf.add(tf.mul(tf.matMul(a, bT), gamma), coef0); // [m, m]
+/** (aγ·bᵀ + c)^degree for a left factor already scaled by γ. */
+function kernel(aScaled: tf.Tensor2D, bT: tf.Tensor2D, coef0: number, degree: number): tf.Tensor2D {
+  const base = tf.add(tf.matMul(aScaled, bT), coef0); // [m, m]
   return (degree === 3 ? tf.mul(tf.mul(base, base), base) : tf.pow(base, degree)) as tf.Tensor2D;
 }
 
@@ -57,29 +58,42 @@ export async function kid(real: tf.Tensor2D, fake: tf.Tensor2D, opts: KidOptions
   const coef0 = opts.coef0 ?? 1;
   const degree = opts.degree ?? 3;
   const rng = new Rng(opts.seed ?? 0);
+  // Subsets are assembled on the CPU from one read of each set: gathers are slow on wasm.
+  const [realData, fakeData] = await Promise.all([real.data(), fake.data()]);
+  const subset = (data: ArrayLike<number>, n: number) => {
+    const idx = rng.permutation(n);
+    const out = new Float32Array(m * d);
+    for (let i = 0; i < m; i++) {
+      const o = idx[i]! * d;
+      for (let j = 0; j < d; j++) out[i * d + j] = data[o + j]!;
+    }
+    return out;
+  };
   const parts: tf.Tensor2D[] = [];
   try {
     for (let s = 0; s < subsets; s++) {
-      const ix = tf.tensor1d(rng.permutation(real.shape[0]).subarray(0, m), 'int32');
-      const iy = tf.tensor1d(rng.permutation(fake.shape[0]).subarray(0, m), 'int32');
+      const xs = subset(realData, real.shape[0]);
+      const ys = subset(fakeData, fake.shape[0]);
       parts.push(
         tf.tidy(() => {
-          const x = tf.gather(real, ix) as tf.Tensor2D; // [m, D]
-          const y = tf.gather(fake, iy) as tf.Tensor2D; // [m, D]
+          const x = tf.tensor2d(xs, [m, d]); // [m, D]
+          const y = tf.tensor2d(ys, [m, d]); // [m, D]
+          // γ is folded into the left factor ([m, D], cheap) instead of the [m, m] product.
+          const xg = tf.mul(x, gamma) as tf.Tensor2D;
+          const yg = tf.mul(y, gamma) as tf.Tensor2D;
           // Explicit transposes: transposed matmuls are slow on wasm.
           const xT = tf.transpose(x) as tf.Tensor2D; // [D, m]
           const yT = tf.transpose(y) as tf.Tensor2D;
-          const diag = (z: tf.Tensor2D) => tf.pow(tf.add(tf.mul(tf.sum(tf.square(z), 1), gamma), coef0), degree); // [m]
+          const diag = (z: tf.Tensor2D, zg: tf.Tensor2D) => tf.pow(tf.add(tf.sum(tf.mul(z, zg), 1), coef0), degree); // [m]
           return tf.stack([
-            tf.sum(kernel(x, xT, gamma, coef0, degree), 1),
-            diag(x),
-            tf.sum(kernel(y, yT, gamma, coef0, degree), 1),
-            diag(y),
-            tf.sum(kernel(x, yT, gamma, coef0, degree), 1),
+            tf.sum(kernel(xg, xT, coef0, degree), 1),
+            diag(x, xg),
+            tf.sum(kernel(yg, yT, coef0, degree), 1),
+            diag(y, yg),
+            tf.sum(kernel(xg, yT, coef0, degree), 1),
           ]) as tf.Tensor2D; // [5, m]
         }),
       );
-      tf.dispose([ix, iy]);
     }
     const all = tf.concat(parts);
     const values = await all.data();

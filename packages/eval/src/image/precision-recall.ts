@@ -48,7 +48,8 @@ function knnRadii(x: tf.Tensor2D, x2T: tf.Tensor2D, norms: tf.Tensor1D, k: numbe
  * One pass over the generated × real distance matrix, in blocks of generated rows, answering both
  * questions: is each generated sample inside some real ball (precision), and is each real sample
  * inside some generated ball (recall). A point q is inside the ball (c, r²) when
- * ‖q‖² + ‖c‖² − 2q·c ≤ r², i.e. 2q·c − ‖c‖² + r² ≥ ‖q‖²; the per-centre offsets are precomputed.
+ * ‖q‖² + ‖c‖² − 2q·c ≤ r², i.e. 2q·c − ‖c‖² + r² ≥ ‖q‖²; so "inside some ball" is a max over
+ * centres compared once per point (a broadcast comparison of the whole block is slow on wasm).
  */
 async function manifoldCounts(
   real: tf.Tensor2D,
@@ -57,37 +58,37 @@ async function manifoldCounts(
   fakeRadii: tf.Tensor1D,
   blockSize: number,
 ): Promise<{ fakeInside: number; realInside: number }> {
-  const [realNorms, real2T, realOffset] = tf.tidy(() => {
+  const [realNorms, real2T, realOffset, fakeNorms] = tf.tidy(() => {
     const norms = tf.sum(tf.square(real), 1) as tf.Tensor1D; // [Nr]
-    return [norms, tf.mul(tf.transpose(real), 2) as tf.Tensor2D, tf.sub(realRadii, norms) as tf.Tensor1D];
+    return [norms, tf.mul(tf.transpose(real), 2) as tf.Tensor2D, tf.sub(realRadii, norms) as tf.Tensor1D, tf.sum(tf.square(fake), 1) as tf.Tensor1D];
   });
-  const fakeNorms = tf.tidy(() => tf.sum(tf.square(fake), 1) as tf.Tensor1D); // [Nf]
-  let realCovered = tf.zeros([real.shape[0]], 'bool') as tf.Tensor1D;
+  // Best (largest) 2q·c − ‖q‖² + r_q² over the generated q seen so far, per real c.
+  let realBest = tf.fill([real.shape[0]], -Infinity) as tf.Tensor1D;
   const fakeCounts: tf.Scalar[] = [];
   try {
     for (let start = 0; start < fake.shape[0]; start += blockSize) {
       const size = Math.min(blockSize, fake.shape[0] - start);
-      const [count, covered] = tf.tidy(() => {
+      const [count, best] = tf.tidy(() => {
         const q = tf.slice(fake, [start, 0], [size, -1]) as tf.Tensor2D; // [b, D]
-        const qNorms = tf.slice(fakeNorms, [start], [size]).reshape([size, 1]); // [b, 1]
+        const qNorms = tf.slice(fakeNorms, [start], [size]); // [b]
         const cross2 = tf.matMul(q, real2T); // [b, Nr] = 2 q·c
-        // Generated q inside real ball c: 2q·c − ‖c‖² + r_c² ≥ ‖q‖².
-        const inReal = tf.any(tf.greaterEqual(tf.add(cross2, realOffset), qNorms), 1); // [b]
-        // Real c inside generated ball q: 2q·c − ‖q‖² + r_q² ≥ ‖c‖².
-        const qOffset = tf.sub(tf.slice(fakeRadii, [start], [size]).reshape([size, 1]), qNorms); // [b, 1]
-        const inFake = tf.any(tf.greaterEqual(tf.add(cross2, qOffset), realNorms), 0); // [Nr]
-        return [tf.sum(tf.cast(inReal, 'float32')) as tf.Scalar, tf.logicalOr(realCovered, inFake) as tf.Tensor1D];
+        // Generated q inside some real ball: max_c (2q·c − ‖c‖² + r_c²) ≥ ‖q‖².
+        const inReal = tf.greaterEqual(tf.max(tf.add(cross2, realOffset), 1), qNorms); // [b]
+        // Real c inside some generated ball: max_q (2q·c − ‖q‖² + r_q²) ≥ ‖c‖².
+        const qOffset = tf.sub(tf.slice(fakeRadii, [start], [size]), qNorms).reshape([size, 1]); // [b, 1]
+        const colBest = tf.max(tf.add(cross2, qOffset), 0); // [Nr]
+        return [tf.sum(tf.cast(inReal, 'float32')) as tf.Scalar, tf.maximum(realBest, colBest) as tf.Tensor1D];
       });
       fakeCounts.push(count);
-      realCovered.dispose();
-      realCovered = covered;
+      realBest.dispose();
+      realBest = best;
     }
-    const totals = tf.tidy(() => tf.stack([tf.addN(fakeCounts), tf.sum(tf.cast(realCovered, 'float32'))]));
+    const totals = tf.tidy(() => tf.stack([tf.addN(fakeCounts), tf.sum(tf.cast(tf.greaterEqual(realBest, realNorms), 'float32'))]));
     const [fakeInside, realInside] = await totals.data();
     totals.dispose();
     return { fakeInside: fakeInside!, realInside: realInside! };
   } finally {
-    tf.dispose([realNorms, real2T, realOffset, fakeNorms, realCovered, ...fakeCounts]);
+    tf.dispose([realNorms, real2T, realOffset, fakeNorms, realBest, ...fakeCounts]);
   }
 }
 
