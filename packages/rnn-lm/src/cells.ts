@@ -18,12 +18,43 @@ import * as tf from '@tensorflow/tfjs';
 export interface LSTMCellOutput {
   h: tf.Tensor2D; // [B, H]
   c: tf.Tensor2D; // [B, H]
-  /** σ of all four pre-activations [B, 4H] (the g block of it is unused). */
+  /** σ of the gate pre-activations [B, 4H]: i, f, σ(2·z_g), o. */
   sig: tf.Tensor2D;
   /** tanh of the g pre-activation [B, H]. */
   g: tf.Tensor2D;
   /** tanh(c) [B, H]. */
   tanhC: tf.Tensor2D;
+}
+
+/** The constants the cells use, made once per call rather than once per op. */
+interface Constants {
+  one: tf.Scalar;
+  two: tf.Scalar;
+}
+const constants = (): Constants => ({ one: tf.scalar(1), two: tf.scalar(2) });
+
+/**
+ * A column scale [G·H]: 2 on gate block `block`, 1 elsewhere. Pre-activations scaled by it let one
+ * sigmoid over all gates also give tanh of that block, as tanh(x) = 2σ(2x) − 1: wasm's Tanh is a
+ * scalar loop about 40× slower per element than its vectorised Sigmoid.
+ */
+function doubleBlock(gates: number, block: number, H: number): tf.Tensor1D {
+  const m = new Float32Array(gates * H).fill(1);
+  m.fill(2, block * H, (block + 1) * H);
+  return tf.tensor1d(m);
+}
+
+/** tanh(x) from σ(2x). */
+const tanhFromSigmoid = (sigmoidOf2x: tf.Tensor, k: Constants) => tf.sub(tf.mul(sigmoidOf2x, k.two), k.one) as tf.Tensor2D;
+
+/** The LSTM gates and state update from pre-activations whose g block is doubled ([B, 4H]). */
+function lstmGates(z2: tf.Tensor2D, c: tf.Tensor2D, k: Constants): LSTMCellOutput {
+  const sig = tf.sigmoid(z2); // [B, 4H]: i, f, σ(2·z_g), o
+  const [i, f, sg, o] = tf.split(sig, 4, 1) as tf.Tensor2D[];
+  const g = tanhFromSigmoid(sg!, k); // [B, H]
+  const cNext = tf.add(tf.mul(f!, c), tf.mul(i!, g)) as tf.Tensor2D; // [B, H]
+  const tanhC = tanhFromSigmoid(tf.sigmoid(tf.mul(cNext, k.two)), k);
+  return { h: tf.mul(o!, tanhC), c: cNext, sig, g, tanhC };
 }
 
 /**
@@ -35,14 +66,19 @@ export interface LSTMCellOutput {
  * ```
  */
 export function lstmCell(xp: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, wHh: tf.Tensor2D): LSTMCellOutput {
+  const z = tf.add(xp, tf.matMul(h, wHh)); // [B, 4H]
+  return lstmGates(tf.mul(z, doubleBlock(4, 2, h.shape[1])) as tf.Tensor2D, c, constants());
+}
+
+/** The GRU update from the input and recurrent projections, their n blocks doubled. */
+function gruGates(xpRU: tf.Tensor2D, xpN2: tf.Tensor2D, hp2: tf.Tensor2D, h: tf.Tensor2D, k: Constants) {
   const H = h.shape[1];
-  const z = tf.add(xp, tf.matMul(h, wHh)) as tf.Tensor2D; // [B, 4H]
-  const sig = tf.sigmoid(z); // [B, 4H]: i, f, (unused), o
-  const g = tf.tanh(tf.slice(z, [0, 2 * H], [-1, H])); // [B, H]
-  const [i, f, , o] = tf.split(sig, 4, 1) as tf.Tensor2D[];
-  const cNext = tf.add(tf.mul(f!, c), tf.mul(i!, g)) as tf.Tensor2D; // [B, H]
-  const tanhC = tf.tanh(cNext);
-  return { h: tf.mul(o!, tanhC), c: cNext, sig, g, tanhC };
+  const [hpRU, hpN2] = tf.split(hp2, [2 * H, H], 1) as tf.Tensor2D[];
+  const ru = tf.sigmoid(tf.add(xpRU, hpRU!)) as tf.Tensor2D; // [B, 2H]
+  const [r, u] = tf.split(ru, 2, 1);
+  const n = tanhFromSigmoid(tf.sigmoid(tf.add(xpN2, tf.mul(r!, hpN2!))), k); // [B, H]
+  const hNext = tf.add(n, tf.mul(u!, tf.sub(h, n))) as tf.Tensor2D;
+  return { h: hNext, ru, n, hpN2: hpN2! };
 }
 
 /**
@@ -54,16 +90,25 @@ export function lstmCell(xp: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, wHh: t
  * const { h } = gruCell(xp, h0, wHh, bHh); // xp [B, 3H], wHh [H, 3H], bHh [3H]
  * ```
  */
-export function gruCell(xp: tf.Tensor2D, h: tf.Tensor2D, wHh: tf.Tensor2D, bHh: tf.Tensor1D) {
+export function gruCell(xp: tf.Tensor2D, h: tf.Tensor2D, wHh: tf.Tensor2D, bHh: tf.Tensor1D): { h: tf.Tensor2D } {
   const H = h.shape[1];
-  const hp = tf.fused.matMul({ a: h, b: wHh, bias: bHh }) as tf.Tensor2D; // [B, 3H]
-  const [xpRU, xpN] = tf.split(xp, [2 * H, H], 1);
-  const [hpRU, hpN] = tf.split(hp, [2 * H, H], 1) as tf.Tensor2D[];
-  const ru = tf.sigmoid(tf.add(xpRU!, hpRU!)) as tf.Tensor2D; // [B, 2H]
-  const [r, u] = tf.split(ru, 2, 1);
-  const n = tf.tanh(tf.add(xpN!, tf.mul(r!, hpN!))) as tf.Tensor2D; // [B, H]
-  const hNext = tf.add(n, tf.mul(u!, tf.sub(h, n))) as tf.Tensor2D;
-  return { h: hNext, ru, n, hpN: hpN! };
+  const scale = doubleBlock(3, 2, H);
+  const hp2 = tf.mul(tf.fused.matMul({ a: h, b: wHh, bias: bHh }), scale) as tf.Tensor2D; // [B, 3H]
+  const [xpRU, xpN2] = tf.split(tf.mul(xp, scale), [2 * H, H], 1) as tf.Tensor2D[];
+  return { h: gruGates(xpRU!, xpN2!, hp2, h, constants()).h };
+}
+
+/**
+ * The T timesteps of a time-major tensor [T, B, C] as T tensors [B, C]. On wasm every Slice
+ * (and so Unpack and Split) first copies its whole input, so `tf.unstack` of a [T, B, 4H] tensor
+ * costs T full copies; unstacking √T chunks of √T steps costs about 2√T (16 instead of 64 for T = 64).
+ */
+export function timesteps(x: tf.Tensor): tf.Tensor2D[] {
+  const T = x.shape[0]!;
+  const chunk = Math.ceil(Math.sqrt(T));
+  if (T <= 4) return tf.unstack(x) as tf.Tensor2D[];
+  const sizes = Array.from({ length: Math.ceil(T / chunk) }, (_, k) => Math.min(chunk, T - k * chunk));
+  return tf.split(x, sizes, 0).flatMap((part) => tf.unstack(part) as tf.Tensor2D[]);
 }
 
 /** Rows 0..T-2 of a time-major tensor, after `first`: the "previous" value at every step. */
@@ -83,7 +128,10 @@ function weightGrad(prev: tf.Tensor3D, d: tf.Tensor3D): tf.Tensor2D {
 const lstmSequenceOp = tf.customGrad((...args: unknown[]) => {
   const [xp, h0, c0, wHh, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   const T = xp.shape[0];
-  const steps = tf.unstack(xp) as tf.Tensor2D[]; // T × [B, 4H]
+  const k = constants();
+  const scale = doubleBlock(4, 2, h0.shape[1]);
+  const w2 = tf.mul(wHh, scale) as tf.Tensor2D; // g columns doubled once, for every step
+  const steps = timesteps(tf.mul(xp, scale)); // T × [B, 4H]
   let h = h0;
   let c = c0;
   const hs: tf.Tensor2D[] = [];
@@ -92,7 +140,7 @@ const lstmSequenceOp = tf.customGrad((...args: unknown[]) => {
   const tanhCs: tf.Tensor2D[] = [];
   const cs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const out = lstmCell(steps[t]!, h, c, wHh);
+    const out = lstmGates(tf.add(steps[t]!, tf.matMul(h, w2)) as tf.Tensor2D, c, k);
     h = out.h;
     c = out.c;
     hs.push(h);
@@ -116,8 +164,8 @@ const lstmSequenceOp = tf.customGrad((...args: unknown[]) => {
       const cPrev = shiftedByOne(c0S, cAll); // [T, B, H]
       const one = tf.scalar(1);
       // Everything that does not depend on the incoming gradient, for all timesteps at once.
-      const dcFromH = tf.unstack(tf.mul(o!, tf.sub(one, tf.square(tanhC)))) as tf.Tensor2D[]; // ∂c-path of h = o·tanh(c)
-      const gateFactor = tf.unstack(
+      const dcFromH = timesteps(tf.mul(o!, tf.sub(one, tf.square(tanhC)))); // ∂c-path of h = o·tanh(c)
+      const gateFactor = timesteps(
         tf.concat(
           [
             tf.mul(g, tf.mul(i!, tf.sub(one, i!))), // dz_i = dc · g · σ'(i)
@@ -127,11 +175,11 @@ const lstmSequenceOp = tf.customGrad((...args: unknown[]) => {
           ],
           2,
         ),
-      ) as tf.Tensor2D[]; // T × [B, 4H]
-      const forget = tf.unstack(f!) as tf.Tensor2D[];
-      const dys = tf.unstack(tf.slice(dy, [0, 0, 0], [T, -1, -1])) as tf.Tensor2D[];
+      ); // T × [B, 4H]
+      const forget = timesteps(f!);
+      const dys = timesteps(dy); // T + 1 rows: dh_1..dh_T, then the gradient of the final c
       const wT = tf.transpose(w); // [4H, H]
-      let dc = tf.squeeze(tf.slice(dy, [T, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D; // gradient of the final c
+      let dc = dys[T]!;
       let dh = dys[T - 1]!;
       const dzs: tf.Tensor2D[] = new Array(T);
       for (let t = T - 1; t >= 0; t--) {
@@ -168,37 +216,45 @@ export function lstmSequence(xp: tf.Tensor3D, h0: tf.Tensor2D, c0: tf.Tensor2D, 
 const gruSequenceOp = tf.customGrad((...args: unknown[]) => {
   const [xp, h0, wHh, bHh, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
   const T = xp.shape[0];
-  const steps = tf.unstack(xp) as tf.Tensor2D[];
+  const H = h0.shape[1];
+  const k = constants();
+  const scale = doubleBlock(3, 2, H);
+  const w2 = tf.mul(wHh, scale) as tf.Tensor2D; // n columns doubled once, for every step
+  const b2 = tf.mul(bHh, scale) as tf.Tensor1D;
+  const [xpRU, xpN2] = tf.split(tf.mul(xp, scale), [2 * H, H], 2);
+  const stepsRU = timesteps(xpRU!); // T × [B, 2H]
+  const stepsN2 = timesteps(xpN2!); // T × [B, H]
   let h = h0;
   const hs: tf.Tensor2D[] = [];
   const rus: tf.Tensor2D[] = [];
   const ns: tf.Tensor2D[] = [];
   const hpNs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const out = gruCell(steps[t]!, h, wHh, bHh);
+    const out = gruGates(stepsRU[t]!, stepsN2[t]!, tf.fused.matMul({ a: h, b: w2, bias: b2 }) as tf.Tensor2D, h, k);
     h = out.h;
     hs.push(h);
     rus.push(out.ru);
     ns.push(out.n);
-    hpNs.push(out.hpN);
+    hpNs.push(out.hpN2);
   }
   const hsT = tf.stack(hs) as tf.Tensor3D; // [T, B, H]
   save([tf.stack(rus), tf.stack(ns), tf.stack(hpNs), hsT, h0, wHh]);
   return {
     value: hsT,
     gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-      const [ruS, n, hpN, hsS, h0S, w] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
+      const [ruS, n, hpN2, hsS, h0S, w] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
       const [r, u] = tf.split(ruS, 2, 2) as tf.Tensor3D[];
       const hPrev = shiftedByOne(h0S, hsS);
       const one = tf.scalar(1);
+      const hpN = tf.mul(hpN2, tf.scalar(0.5)); // the saved recurrent n term was doubled
       // dh_t times these factors gives every pre-activation gradient of step t.
       const dPreN = tf.mul(tf.sub(one, u!), tf.sub(one, tf.square(n))); // ∂h/∂(pre-activation of n)
       const dPreR = tf.mul(tf.mul(dPreN, hpN), tf.mul(r!, tf.sub(one, r!)));
       const dPreU = tf.mul(tf.sub(hPrev, n), tf.mul(u!, tf.sub(one, u!)));
       const toXp = tf.concat([dPreR, dPreU, dPreN], 2); // [T, B, 3H]
-      const toHp = tf.unstack(tf.concat([dPreR, dPreU, tf.mul(dPreN, r!)], 2)) as tf.Tensor2D[]; // T × [B, 3H]
-      const keep = tf.unstack(u!) as tf.Tensor2D[]; // ∂h_t/∂h_{t-1} directly: u
-      const dys = tf.unstack(dy) as tf.Tensor2D[];
+      const toHp = timesteps(tf.concat([dPreR, dPreU, tf.mul(dPreN, r!)], 2)); // T × [B, 3H]
+      const keep = timesteps(u!); // ∂h_t/∂h_{t-1} directly: u
+      const dys = timesteps(dy);
       const wT = tf.transpose(w); // [3H, H]
       const dhs: tf.Tensor2D[] = new Array(T);
       const dhps: tf.Tensor2D[] = new Array(T);

@@ -119,9 +119,9 @@ describe('training', () => {
       const ce = tf.losses.softmaxCrossEntropy(tf.cast(tf.oneHot(tf.reshape(tf.transpose(y), [-1]) as tf.Tensor1D, model.config.vocabSize), 'float32'), logits, undefined, 0, tf.Reduction.NONE);
       return tf.mean(tf.slice(ce, [16], [16])); // time-major: rows 8..15 of both streams
     });
-    expect(result.history[1]!.losses.loss).toBeCloseTo((await expected.data())[0]!, 5);
+    expect(result.history[1]!.losses.loss!).toBeCloseTo((await expected.data())[0]!, 5);
     const fresh = await train(createRNNLM({ preset: 'tiny' }, { tokenizer, seed: 8 }), { batchesPerEpoch: 1, batch: () => source.batch(0, 1) }, { steps: 1, optimizer: { type: 'sgd', lr: 0 } });
-    expect(fresh.history[0]!.losses.loss).not.toBeCloseTo(result.history[1]!.losses.loss, 4); // from zeros it differs
+    expect(fresh.history[0]!.losses.loss!).not.toBeCloseTo(result.history[1]!.losses.loss!, 4); // from zeros it differs
     tf.dispose([b1, b2, expected]);
     model.dispose();
   });

@@ -1,3 +1,4 @@
 // Each family's CLI adapter registers itself here, one import per family.
+import './rnn-lm.js';
 import './transformer.js';
 import './vae.js';
