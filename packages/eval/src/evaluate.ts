@@ -82,7 +82,7 @@ export interface ImageEvalInput {
   realMoments?: FeatureMoments;
 }
 
-const isFeatures = (x: tf.Tensor4D | ImageFeatures): x is ImageFeatures => !(x instanceof tf.Tensor);
+const isFeatures = (x: tf.Tensor4D | ImageFeatures): x is ImageFeatures => (x as ImageFeatures).features !== undefined;
 
 /**
  * The image report: FID, KID, improved precision/recall, classifier Inception Score, class

@@ -20,7 +20,7 @@ export interface TrainClassifierOptions {
   preset?: string;
   /** Config overrides; `imageSize`, `channels` and `pixelRange` default to the data's. */
   config?: Partial<ClassifierConfig>;
-  /** Passes over the training data (default 3). Ignored when `steps` is given. */
+  /** Passes over the training data (default 2, the shipped MNIST recipe). Ignored when `steps` is given. */
   epochs?: number;
   steps?: number;
   batchSize?: number;
@@ -155,7 +155,7 @@ export async function trainImageClassifier(data: { train: LabelledImages; test?:
   const model = new ImageClassifier(config, seed);
   try {
     const source = labelledBatches(data.train, { batchSize: opts.batchSize ?? 128, seed: deriveSeed(seed, 7) });
-    const steps = opts.steps ?? Math.ceil((opts.epochs ?? 3) * source.batchesPerEpoch);
+    const steps = opts.steps ?? Math.ceil((opts.epochs ?? 2) * source.batchesPerEpoch);
     const lr = opts.lr ?? 2e-3;
     const result = await train(model, source, {
       steps,
