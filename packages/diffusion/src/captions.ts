@@ -1,8 +1,8 @@
 /**
  * Captions made from labels, so a prompt-conditioned model learns from a labelled image set
  * ("a handwritten seven", "the digit 7", "a thin 1", "a bold eight"…). The stroke adjectives are
- * true of the image: "thin" goes to images with less ink than two thirds of their class, "bold" to
- * those with more ink than two thirds of it.
+ * true of the image: "thin" goes to the third of each class with the least ink, "bold" to the third with
+ * the most.
  */
 import type { Rng } from '@genloom/core';
 import { DIGIT_WORDS } from './config.js';
@@ -108,7 +108,8 @@ export function strokeStyles(images: ArrayLike<number>, pixelsPerImage: number, 
   const cuts = new Map<number, [number, number]>();
   for (const [label, values] of byClass) {
     values.sort((a, b) => a - b);
-    cuts.set(label, [values[Math.floor(values.length / 3)]!, values[Math.floor((2 * values.length) / 3)]!]);
+    const third = Math.floor(values.length / 3);
+    cuts.set(label, [values[third]!, values[values.length - 1 - third]!]);
   }
   return Array.from({ length: n }, (_, i) => {
     const [lo, hi] = cuts.get(labels[i]!)!;
