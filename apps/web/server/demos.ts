@@ -1,0 +1,52 @@
+/**
+ * The demo site's checkpoints: what `pnpm demo:train` trains (the exact CLI arguments, seeds
+ * included) and what the pages load. One list, read by the training script, the server and the
+ * browser tests.
+ */
+
+/** One demo checkpoint. */
+export interface DemoCheckpoint {
+  /** Folder under `apps/web/checkpoints/` and the id ratings refer to. */
+  name: string;
+  /** Core family name recorded in the checkpoint. */
+  family: string;
+  /** The CLI family that trains it (`genloom train <cliFamily>`). */
+  cliFamily: string;
+  /** What the rating and bench pages call it. */
+  title: string;
+  /** What its samples are: images can be rated against each other and against real digits. */
+  modality: 'image' | 'text';
+  /** Arguments after `pnpm genloom` (without `--out`): recorded command, fixed seed, small budget. */
+  train: string[];
+}
+
+/**
+ * Budgets are set so that each run takes minutes on one wasm thread of a loaded 2-core machine
+ * (`demo.json` records the time actually taken).
+ */
+export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
+  {
+    name: 'vae-mnist',
+    family: 'vae',
+    cliFamily: 'vae',
+    title: 'MLP VAE (784-400-20), MNIST',
+    modality: 'image',
+    train: ['train', 'vae', '--data', 'mnist', '--preset', 'small', '--steps', '1500', '--seed', '1'],
+  },
+  {
+    name: 'vae-mnist-tiny',
+    family: 'vae',
+    cliFamily: 'vae',
+    title: 'tiny MLP VAE (784-32-4), MNIST',
+    modality: 'image',
+    train: ['train', 'vae', '--data', 'mnist', '--preset', 'tiny', '--steps', '400', '--seed', '2'],
+  },
+  {
+    name: 'transformer-moby',
+    family: 'transformer',
+    cliFamily: 'transformer',
+    title: 'char GPT (4 layers, 128 wide), Moby-Dick',
+    modality: 'text',
+    train: ['train', 'transformer', '--data', 'moby-dick', '--preset', 'nanogpt-cpu', '--steps', '600', '--seed', '1337'],
+  },
+];
