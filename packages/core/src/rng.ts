@@ -187,7 +187,8 @@ export class Rng {
    * ```
    */
   tfSeed(): number {
-    return this.nextUint32();
+    // tfjs treats a seed of 0 as "no seed" and falls back to Math.random: never hand it out.
+    return this.nextUint32() || 1;
   }
 
   /**
@@ -221,6 +222,7 @@ export class Rng {
 /**
  * A seed derived deterministically from a base seed and any number of integer coordinates (epoch,
  * batch index, trial…). Stateless, so data order can be recomputed for any step when resuming.
+ * Never 0, so it is safe to pass to tfjs random ops (which treat 0 as "unseeded").
  *
  * @example
  * ```ts
@@ -232,5 +234,5 @@ export function deriveSeed(base: number, ...coords: number[]): number {
   for (const c of coords) {
     h = splitmix32((h ^ Math.imul(c >>> 0, 0x27d4eb2d)) >>> 0)();
   }
-  return h;
+  return h || 1;
 }
