@@ -9,7 +9,7 @@ import {
 } from '@tensorflow/tfjs';
 import { assertNoDilation } from './conv-backprop-input.js';
 import { defineKernel, runScoped, type KernelScope } from './kernel-scope.js';
-import { im2col, isHeapBackend, takeAlongFirstAxis, type HeapBackend } from './wasm-heap.js';
+import { im2col, im2colTransposed, isHeapBackend, takeAlongFirstAxis, type HeapBackend } from './wasm-heap.js';
 
 /** Tuning knobs of the conv filter gradients (mutable so tests can force the chunked path). */
 export const convFilterTuning = {
@@ -33,6 +33,13 @@ function exampleChunks(n: number, floatsPerExample: number): Array<[number, numb
   return chunks;
 }
 
+/**
+ * Below this many input channels the patch matrix is built transposed (`[K, rows]`, one float at a
+ * time) instead of row by row (`[rows, K]`, copies of `kW·C` floats): with few channels the row copies
+ * are too short to pay for themselves (28×28×1 input: 9 ms against 97 ms).
+ */
+const TRANSPOSED_PATCHES_BELOW_CHANNELS = 16;
+
 function conv2DBackpropFilterNHWC(
   scope: KernelScope,
   x: TensorInfo,
@@ -42,25 +49,35 @@ function conv2DBackpropFilterNHWC(
   const heap = heapBackend(scope, Conv2DBackpropFilter);
   const { outHeight: OH, outWidth: OW, outChannels: Co, filterShape } = info;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const transposed = info.inChannels < TRANSPOSED_PATCHES_BELOW_CHANNELS;
   let acc: TensorInfo | null = null;
   for (const [n0, count] of exampleChunks(info.batchSize, OH * OW * K)) {
     const rows = count * OH * OW;
-    const cols = scope.adopt(im2col(heap, x, info, n0, count)); // [rows, K]
     const dyChunk = count === info.batchSize ? dy : scope.adopt(takeAlongFirstAxis(heap, dy, n0, count));
-    const dyT = scope.transpose(scope.reshape(dyChunk, [rows, Co]), [1, 0]); // [Co, rows]
-    const part = scope.matMul(dyT, cols); // [Co, K]: the one big product
-    scope.release(cols);
-    scope.release(dyT);
+    const dy2 = scope.reshape(dyChunk, [rows, Co]);
+    let part: TensorInfo;
+    if (transposed) {
+      const colsT = scope.adopt(im2colTransposed(heap, x, info, n0, count)); // [K, rows]
+      part = scope.matMul(colsT, dy2); // [K, Co]
+      scope.release(colsT);
+    } else {
+      const cols = scope.adopt(im2col(heap, x, info, n0, count)); // [rows, K]
+      const dyT = scope.transpose(dy2, [1, 0]); // [Co, rows]
+      part = scope.transpose(scope.matMul(dyT, cols), [1, 0]); // [Co, K] → [K, Co]
+      scope.release(cols);
+      scope.release(dyT);
+    }
     acc = acc === null ? part : scope.add(acc, part);
   }
-  return scope.reshape(scope.transpose(acc!, [1, 0]), filterShape); // [K, Co] → [kH, kW, Ci, Co]
+  return scope.reshape(acc!, filterShape); // [K, Co] → [kH, kW, Ci, Co]
 }
 
 /**
  * `Conv2DBackpropFilter` (the filter gradient of `conv2d`) as im2col followed by ONE matrix product:
- * `dW[(kh,kw,ci), co] = Σ_rows patches[row, (kh,kw,ci)] · dy[row, co]`, computed as
- * `(dyᵀ · patches)ᵀ` so that XNNPACK's BatchMatMul runs without transpose flags. Patches come from
- * {@link im2col} (data movement on the wasm heap); the arithmetic is the backend's BatchMatMul.
+ * `dW[(kh,kw,ci), co] = Σ_rows patches[row, (kh,kw,ci)] · dy[row, co]`, computed as `patchesᵀ · dy`
+ * from {@link im2colTransposed} when there are few input channels, else as `(dyᵀ · patches)ᵀ` from
+ * {@link im2col}, so that XNNPACK's BatchMatMul always runs without transpose flags. Patches are data
+ * movement on the wasm heap; the arithmetic is the backend's BatchMatMul.
  *
  * @example
  * ```ts

@@ -24,6 +24,9 @@ const cases: ConvCase[] = [
   { x: [2, 7, 7, 2], k: [2, 2], cout: 3, strides: [3, 3], pad: 'valid' },
   { x: [2, 6, 5, 3], k: [3, 3], cout: 4, strides: [1, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { x: [4, 14, 14, 8], k: [5, 5], cout: 16, strides: [2, 2], pad: 'same' }, // DCGAN-like
+  // ≥ 16 input channels: the row-wise patch matrix and (dyᵀ · patches)ᵀ
+  { x: [2, 7, 7, 16], k: [3, 3], cout: 8, strides: [2, 2], pad: 'same' },
+  { x: [2, 6, 6, 20], k: [2, 3], cout: 5, strides: [1, 1], pad: 'valid' },
 ];
 
 function outShape(c: ConvCase): number[] {
@@ -60,15 +63,14 @@ describe('conv2d backprops on wasm match cpu', () => {
   describe('with patch matrices split into chunks of examples', () => {
     const saved = convFilterTuning.maxPatchElements;
     beforeAll(() => {
-      convFilterTuning.maxPatchElements = 500;
+      convFilterTuning.maxPatchElements = 2000;
     });
     afterAll(() => {
       convFilterTuning.maxPatchElements = saved;
     });
-    it('Conv2DBackpropFilter sums the chunks', async () => {
-      const c = cases[3]!;
-      const filterShape = [...c.k, c.x[3], c.cout];
-      const err = await compareBackends([rand([5, 8, 8, 4], 7), rand([5, 4, 4, 3], 8)], (x, dy) =>
+    it.each([4, 16])('Conv2DBackpropFilter sums the chunks (%i input channels)', async (cin) => {
+      const filterShape = [5, 5, cin, 3];
+      const err = await compareBackends([rand([5, 8, 8, cin], 7), rand([5, 4, 4, 3], 8)], (x, dy) =>
         runKernel('Conv2DBackpropFilter', { x: x!, dy: dy! }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape }),
       );
       expect(err).toBeLessThan(TOL);

@@ -69,15 +69,19 @@ export function im2col(
             dst.fill(0, o, o + rowLen);
           } else {
             const rowBase = (n * H + ih) * W;
-            if (wholeRow) {
+            if (wholeRow && rowLen >= 16) {
               const s = (rowBase + iw0) * C;
               dst.set(src.subarray(s, s + rowLen), o);
+            } else if (wholeRow) {
+              const s = (rowBase + iw0) * C;
+              for (let i = 0; i < rowLen; i++) dst[o + i] = src[s + i]!;
             } else {
               for (let kw = 0; kw < KW; kw++) {
                 const iw = iw0 + kw * dw;
                 const d = o + kw * C;
                 if (iw < 0 || iw >= W) dst.fill(0, d, d + C);
-                else dst.set(src.subarray((rowBase + iw) * C, (rowBase + iw + 1) * C), d);
+                else if (C >= 16) dst.set(src.subarray((rowBase + iw) * C, (rowBase + iw + 1) * C), d);
+                else for (let c = 0, s = (rowBase + iw) * C; c < C; c++) dst[d + c] = src[s + c]!;
               }
             }
           }
@@ -162,6 +166,111 @@ export function maxPoolBackprop(backend: HeapBackend, x: TensorInfo, dy: TensorI
           if (at >= 0) dst[at] = dst[at]! + grad[o + c]!;
         }
         o += C;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Interleaves the stride phases of a transposed convolution and crops them, in one copy: `phases`
+ * is `[N, Qh, Qw, sH, sW, C]` (phase grid row `qh·sH + ph`, column `qw·sW + pw`), the result the
+ * `[N, H, W, C]` window of that grid starting at row `cropH`, column `cropW`. Each copied run is the
+ * `C` channels of one pixel. (The wasm Transpose + Slice pair it replaces copies the data three times.)
+ *
+ * @example
+ * ```ts
+ * const dx = interleavePhases(backend, phases, [64, 14, 14, 64], 1, 1);
+ * ```
+ */
+export function interleavePhases(
+  backend: HeapBackend,
+  phases: TensorInfo,
+  outShape: readonly [number, number, number, number],
+  cropH: number,
+  cropW: number,
+): TensorInfo {
+  const [, Qh, Qw, sh, sw, C] = phases.shape as [number, number, number, number, number, number];
+  const [N, H, W] = outShape;
+  const out = backend.makeOutput([...outShape], 'float32');
+  const src = backend.typedArrayFromHeap(phases) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  // Strides of the phase tensor, in floats.
+  const sPw = C;
+  const sPh = sw * C;
+  const sQw = sh * sPh;
+  const sQh = Qw * sQw;
+  const sN = Qh * sQh;
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const gh = h + cropH;
+      const rowBase = n * sN + Math.floor(gh / sh) * sQh + (gh % sh) * sPh;
+      for (let w = 0; w < W; w++) {
+        const gw = w + cropW;
+        const s = rowBase + Math.floor(gw / sw) * sQw + (gw % sw) * sPw;
+        if (C >= 16) dst.set(src.subarray(s, s + C), o);
+        else for (let c = 0; c < C; c++) dst[o + c] = src[s + c]!;
+        o += C;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The transposed patch matrix: `[kH·kW·inC, count·outH·outW]`, row `(kh, kw, c)` holding that tap's
+ * input value for every output pixel (zeros over the padding). With it the filter gradient is
+ * `colsᵀ · dy` without transposing `dy` or the result, and XNNPACK packs the small `dy` as weights.
+ *
+ * @example
+ * ```ts
+ * const colsT = im2colTransposed(backend, x, info, 0, info.batchSize);   // [KH·KW·C, N·OH·OW]
+ * ```
+ */
+export function im2colTransposed(
+  backend: HeapBackend,
+  x: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  n0: number,
+  count: number,
+): TensorInfo {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const rows = count * OH * OW;
+  const out = backend.makeOutput([KH * KW * C, rows], 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const xStrideN = H * W * C;
+  const xStrideW = sw * C;
+  // Output columns [ow0, ow1) read inside the image for tap kw; the others are padding.
+  const firstInside = (kw: number) => Math.max(0, Math.ceil((left - kw * dw) / sw));
+  const endInside = (kw: number) => Math.min(OW, Math.floor((W - 1 + left - kw * dw) / sw) + 1);
+  let o = 0;
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const ow0 = Math.min(OW, firstInside(kw));
+      const ow1 = Math.max(ow0, endInside(kw));
+      for (let c = 0; c < C; c++) {
+        for (let n = n0; n < n0 + count; n++) {
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * sh - top + kh * dh;
+            if (ih < 0 || ih >= H) {
+              dst.fill(0, o, o + OW);
+              o += OW;
+              continue;
+            }
+            let s = n * xStrideN + (ih * W + ow0 * sw - left + kw * dw) * C + c;
+            for (let ow = 0; ow < ow0; ow++) dst[o++] = 0;
+            for (let ow = ow0; ow < ow1; ow++) {
+              dst[o++] = src[s]!;
+              s += xStrideW;
+            }
+            for (let ow = ow1; ow < OW; ow++) dst[o++] = 0;
+          }
+        }
       }
     }
   }
