@@ -11,3 +11,5 @@ export { registerFamily, getFamily, listFamilies, resolvePreset } from './family
 export type { FamilyDefinition } from './family.js';
 export * from './text/index.js';
 export * from './tune/index.js';
+export { advise } from './advise.js';
+export type { Advice, AdviceRequest, BenchEvidence, PresetEvidence, Modality, Goal } from './advise.js';
