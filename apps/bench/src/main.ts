@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCoreBench } from './core-bench.js';
-import { runDiffusionSuite } from './diffusion-bench.js';
 
 /** Options every suite receives (parsed from the command line). */
 export interface SuiteOptions {
@@ -33,7 +32,7 @@ export interface Suite {
 
 /** Every registered suite, by the name given on the command line. */
 export const suites: Record<string, Suite> = {
-  diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: (o) => runDiffusionSuite(o) },
+  diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: async (o) => (await import('./diffusion-bench.js')).runDiffusionSuite(o) },
   core: {
     description: 'GFLOP/s of matmul, conv2d and its backprops, embedding gradient, attention; per backend, wasm before/after genloom kernels',
     run: (o) => runCoreBench({ outDir: o.outDir, quick: o.quick, ...(o.backends ? { backends: o.backends } : {}), ...(o.reps ? { reps: o.reps } : {}) }),
