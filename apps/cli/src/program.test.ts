@@ -159,6 +159,20 @@ describe('genloom CLI', () => {
     expect(wrong.code).toBe(1);
   });
 
+  it('advise answers from the evidence file, with reasons and a command', async () => {
+    const file = join(dir, 'results.json');
+    await writeFile(file, JSON.stringify({ evidence: { source: 'test', families: { vae: { small: { trainMinutes: 3 } } } } }));
+    const a = await cli('advise', '--modality', 'image', '--goal', 'anomaly', '--evidence', file, '--json');
+    expect(a.code).toBe(0);
+    expect(a.json[0]).toMatchObject({ family: 'vae', preset: 'small', command: 'genloom train vae --data mnist --preset small --out runs/vae' });
+    expect(a.json[0].reasons.join(' ')).toMatch(/measured: trains in 3.0 min/);
+    const b = await cli('advise', '--modality', 'text', '--goal', 'likelihood', '--evidence', file, '--json');
+    expect(b.json[0].family).toBe('transformer');
+    const c = await cli('advise', '--modality', 'video', '--goal', 'anomaly');
+    expect(c.code).not.toBe(0);
+    expect(c.text).toMatch(/Allowed choices are image, text, tabular/);
+  });
+
   it('unknown families, flags and bad numbers exit non-zero with the valid choices', async () => {
     const a = await cli('train', 'nope', '--out', join(dir, 'x'));
     expect(a.code).toBe(1);

@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
+import { advise, initBackend, type Goal, type Modality, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
+import { findBenchEvidence } from './advise-command.js';
 import { parseOverrides } from './overrides.js';
 import { childProcessTrain, readPresetFile, tuneCommand, type TuneFlags } from './tune-command.js';
 import { cliFamilies, cliFamily, cliFamilyForCheckpoint, type CommandIO } from './registry.js';
@@ -179,6 +180,39 @@ export function buildProgram(): Command {
         }
       });
       print(json, { event: 'done', best, preset: presetFile }, `best: ${JSON.stringify((best as { params: unknown }).params)} → ${(best as { objective: number }).objective}\npreset: ${presetFile} (train it with --preset ${presetFile})`);
+    });
+
+  program
+    .command('advise')
+    .description('recommend a family and preset for your data, goal and budget, from the bench\'s measured numbers')
+    .addOption(new Option('--modality <kind>', 'kind of data').choices(['image', 'text', 'tabular']).makeOptionMandatory())
+    .addOption(new Option('--labels <yes|no>', 'does the data have labels (or source/target pairs)').choices(['yes', 'no']).default('no'))
+    .addOption(new Option('--goal <goal>', 'what matters most').choices(['realism', 'diversity', 'likelihood', 'fast-sampling', 'anomaly', 'conditional']).makeOptionMandatory())
+    .option('--examples <n>', 'training examples (or characters of text)', positiveInt('--examples'))
+    .option('--budget <minutes>', 'training minutes you can afford', number('--budget'))
+    .option('--data <spec>', 'data spec to put in the suggested command')
+    .option('--evidence <file>', 'bench results file (default: the newest bench/results/*.json)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { modality: Modality; labels: 'yes' | 'no'; goal: Goal; examples?: number; budget?: number; data?: string; evidence?: string; json?: boolean }) => {
+      const evidence = await findBenchEvidence(opts.evidence);
+      const advice = advise(
+        {
+          modality: opts.modality,
+          labels: opts.labels === 'yes',
+          goal: opts.goal,
+          ...(opts.examples !== undefined ? { examples: opts.examples } : {}),
+          ...(opts.budget !== undefined ? { budgetMinutes: opts.budget } : {}),
+          ...(opts.data ? { data: opts.data } : {}),
+        },
+        evidence ?? undefined,
+      );
+      const human = [
+        `${advice.family} (preset ${advice.preset})`,
+        ...advice.reasons.map((r) => `  - ${r}`),
+        `run: ${advice.command}`,
+        ...(advice.alternatives.length ? ['also considered:', ...advice.alternatives.map((a) => `  ${a.family}: ${a.note}`)] : []),
+      ].join('\n');
+      print(!!opts.json, advice, human);
     });
 
   for (const adapter of cliFamilies()) adapter.registerCommands?.(program, io);
