@@ -18,7 +18,38 @@ export const matMulTuning = {
    * loop: splitting it costs two copies and an XNNPACK operator per matrix.
    */
   minMacsPerSplitMatrix: 4096,
+  /**
+   * How a product with transpose flags is rearranged: `direct` transposes the flagged operands,
+   * `swapped` computes `(op(B)ᵀ · op(A)ᵀ)ᵀ`, `auto` (default) picks the one that moves fewer floats
+   * (see {@link chooseOrientation}).
+   */
+  orientation: 'auto' as 'auto' | 'direct' | 'swapped',
 };
+
+/**
+ * Which arrangement of `op(A)·op(B)` (`[M, K]·[K, N]` after the flags) moves fewer floats through
+ * Transpose and XNNPACK's packing of the right operand (done on every call for a new tensor):
+ *
+ * - `direct`: transpose the flagged operands; cost `tA·MK + tB·KN + KN` (pack `[K, N]`);
+ * - `swapped`: `C = (op(B)ᵀ · op(A)ᵀ)ᵀ` — a flagged operand is already in the needed layout, an
+ *   unflagged one is transposed; cost `¬tB·KN + ¬tA·MK + MK` (pack `[K, M]`) `+ MN` (result).
+ *
+ * For `dy · Wᵀ` in a small-batch backward pass (M = 32, K = 1024, N = 320) `swapped` transposes two
+ * small matrices instead of the 320×1024 weight, which measured 4× the product's own time.
+ *
+ * @example
+ * ```ts
+ * chooseOrientation(32, 1024, 320, false, true);   // 'swapped'
+ * chooseOrientation(64, 32, 64, false, true);      // 'direct' (attention scores QKᵀ)
+ * ```
+ */
+export function chooseOrientation(m: number, k: number, n: number, tA: boolean, tB: boolean): 'direct' | 'swapped' {
+  if (!tA && !tB) return 'direct';
+  if (matMulTuning.orientation !== 'auto') return matMulTuning.orientation;
+  const direct = (tA ? m * k : 0) + (tB ? k * n : 0) + k * n;
+  const swapped = (tB ? 0 : k * n) + (tA ? 0 : m * k) + m * k + m * n;
+  return swapped < direct ? 'swapped' : 'direct';
+}
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
@@ -96,9 +127,9 @@ function originalKernel(name: string, backendName: string, original: KernelConfi
 
 /**
  * Replacement for the wasm `BatchMatMul` that keeps products on XNNPACK: with `transposeA`/`transposeB`
- * the operand is transposed explicitly first (the original kernel's transposed path is a scalar loop,
- * measured 10–16× slower), and batched products are folded or split as described in
- * `untransposedProduct`. `original` is the kernel config being replaced (keep it: the replacement calls
+ * operands are transposed explicitly first (the original kernel's transposed path is a scalar loop,
+ * measured 10–16× slower), in the arrangement {@link chooseOrientation} picks, and batched products
+ * are folded or split as described in `untransposedProduct`. `original` is the kernel config being replaced (keep it: the replacement calls
  * it).
  *
  * @example
@@ -115,6 +146,14 @@ export function batchMatMulKernel(backendName: string, original: KernelConfig | 
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return base.kernelFunc({ inputs, backend, attrs });
     return runScoped(backend, backendName, (scope) => {
+      const [ra, ca] = a.shape.slice(-2) as [number, number];
+      const n = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+      const [m, k] = transposeA ? [ca, ra] : [ra, ca];
+      if (chooseOrientation(m, k, n, transposeA, transposeB) === 'swapped') {
+        const left = transposeB ? b : transposeLastTwo(scope, b); // op(B)ᵀ  [N, K]
+        const right = transposeA ? a : transposeLastTwo(scope, a); // op(A)ᵀ [K, M]
+        return transposeLastTwo(scope, untransposedProduct(scope, base.kernelFunc, left, right, {}, attrs));
+      }
       const aN = transposeA ? transposeLastTwo(scope, a) : a;
       const bN = transposeB ? transposeLastTwo(scope, b) : b;
       return untransposedProduct(scope, base.kernelFunc, aN, bN, {}, attrs);

@@ -8,7 +8,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import { defineKernel, runScoped, type KernelScope } from './kernel-scope.js';
-import { interleavePhases, isHeapBackend } from './wasm-heap.js';
+import { interleavePhaseList, interleavePhases, isHeapBackend, type HeapBackend } from './wasm-heap.js';
 
 /**
  * How one spatial axis of the input gradient is produced by a stride-1 convolution over `dy`.
@@ -102,6 +102,10 @@ function conv2DBackpropInputNHWC(
   const { inShape, filterHeight, filterWidth, inChannels, outChannels } = info;
   const h = planAxis(info.inHeight, info.outHeight, filterHeight, info.strideHeight, info.padInfo.top);
   const w = planAxis(info.inWidth, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
+  const strided = h.s > 1 || w.s > 1;
+  if (strided && isHeapBackend(scope.backend) && conv2DBackpropInputTuning.phaseConvs(filterHeight, filterWidth, h.s, w.s)) {
+    return perPhaseConvs(scope, dy, filter, info, h, w);
+  }
   // [Jh, sH, Jw, sW, Ci, Co] → [Jh, Jw, Co, sH, sW, Ci] → one filter with sH·sW·Ci output channels.
   const taps = scope.transpose(phaseTaps(scope, filter, h, w), [0, 2, 5, 1, 3, 4]);
   const phaseFilter = scope.reshape(taps, [h.J, w.J, outChannels, h.s * w.s * inChannels]);
@@ -112,7 +116,7 @@ function conv2DBackpropInputNHWC(
     { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] },
   ); // [N, Qh, Qw, sH·sW·Ci]
   const phases = scope.reshape(out, [info.batchSize, h.Q, w.Q, h.s, w.s, inChannels]);
-  if (h.s === 1 && w.s === 1 && h.crop === 0 && w.crop === 0 && h.Q === info.inHeight && w.Q === info.inWidth) {
+  if (!strided && h.crop === 0 && w.crop === 0 && h.Q === info.inHeight && w.Q === info.inWidth) {
     return scope.reshape(out, inShape);
   }
   if (isHeapBackend(scope.backend)) {
@@ -121,6 +125,54 @@ function conv2DBackpropInputNHWC(
   }
   return interleaveAndCrop(scope, phases, [0, 1, 3, 2, 4, 5], h, w, inShape);
 }
+
+/**
+ * One stride-1 convolution per phase with exactly that phase's taps (no zero taps), interleaved on
+ * the heap. Costs the forward pass's FLOPs where the single padded convolution costs
+ * `(ceil(k/s)·s / k)²` times more (1.44× for k = 5, s = 2), at the price of `sH·sW` smaller convolutions.
+ */
+function perPhaseConvs(
+  scope: KernelScope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  h: AxisPlan,
+  w: AxisPlan,
+): TensorInfo {
+  const { filterHeight: kH, filterWidth: kW, inChannels: Ci, outChannels: Co } = info;
+  // [Jh, sH, Jw, sW, Ci, Co], flipped taps → [sH, sW, Jh, Jw, Co, Ci]
+  const taps = scope.transpose(phaseTaps(scope, filter, h, w), [1, 3, 0, 2, 5, 4]);
+  const grid: Array<Array<TensorInfo | null>> = [];
+  for (let ph = 0; ph < h.s; ph++) {
+    const row: Array<TensorInfo | null> = [];
+    for (let pw = 0; pw < w.s; pw++) {
+      const jh = Math.max(0, Math.ceil((kH - ph) / h.s));
+      const jw = Math.max(0, Math.ceil((kW - pw) / w.s));
+      if (jh === 0 || jw === 0) {
+        row.push(null);
+        continue;
+      }
+      // Phases with fewer taps have zeros in front of the flipped axis; drop them.
+      const f = scope.reshape(scope.slice(taps, [ph, pw, h.J - jh, w.J - jw, 0, 0], [1, 1, jh, jw, Co, Ci]), [jh, jw, Co, Ci]);
+      const hp = { ...h, J: jh, before: h.before - (h.J - jh) };
+      const wp = { ...w, J: jw, before: w.before - (w.J - jw) };
+      const [win, pad] = windowDy(scope, dy, hp, wp);
+      row.push(scope.run('Conv2D', { x: win, filter: f }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] }));
+    }
+    grid.push(row);
+  }
+  return scope.adopt(interleavePhaseList(scope.backend as HeapBackend, grid, info.inShape, h.crop, w.crop));
+}
+
+/** Tuning of {@link conv2DBackpropInputKernel} (mutable so tests and benchmarks can pick a path). */
+export const conv2DBackpropInputTuning = {
+  /**
+   * Whether a strided input gradient uses one convolution per stride phase (exact taps) rather than
+   * one convolution over all phases padded to `ceil(k/s)` taps. Default: when padding would waste
+   * FLOPs, i.e. `k` is not a multiple of `s`.
+   */
+  phaseConvs: (kH: number, kW: number, sH: number, sW: number): boolean => kH % sH !== 0 || kW % sW !== 0,
+};
 
 /**
  * `Conv2DBackpropInput` (the input gradient of `conv2d`, and the forward pass of `conv2dTranspose`)

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convFilterTuning } from './index.js';
+import { conv2DBackpropInputTuning, convFilterTuning } from './index.js';
 import { compareBackends, rand, runKernel } from './testing-fixtures/compare.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -58,6 +58,26 @@ describe('conv2d backprops on wasm match cpu', () => {
       tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 14, 14, 3], 2, 'same'),
     );
     expect(err).toBeLessThan(TOL);
+  });
+
+  describe.each([
+    ['one convolution over all stride phases', false],
+    ['one convolution per stride phase', true],
+  ])('Conv2DBackpropInput with %s', (_, perPhase) => {
+    const saved = conv2DBackpropInputTuning.phaseConvs;
+    beforeAll(() => {
+      conv2DBackpropInputTuning.phaseConvs = () => perPhase;
+    });
+    afterAll(() => {
+      conv2DBackpropInputTuning.phaseConvs = saved;
+    });
+    it.each(cases.filter((c) => c.strides[0] * c.strides[1] > 1))('$x $k $strides $pad', async (c) => {
+      const filterShape = [...c.k, c.x[3], c.cout];
+      const err = await compareBackends([rand(outShape(c), 3), rand(filterShape, 4)], (dy, w) =>
+        runKernel('Conv2DBackpropInput', { dy: dy!, filter: w! }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }),
+      );
+      expect(err, name(c)).toBeLessThan(TOL);
+    });
   });
 
   describe('with patch matrices split into chunks of examples', () => {

@@ -11,8 +11,9 @@ import { oneHotKernel } from './one-hot.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
-export { matMulTuning } from './batch-mat-mul.js';
+export { chooseOrientation, matMulTuning } from './batch-mat-mul.js';
 export { convFilterTuning } from './conv-backprop-filter.js';
+export { conv2DBackpropInputTuning } from './conv-backprop-input.js';
 
 /** One kernel genloom provides for a backend. */
 interface KernelPlan {

@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matMulTuning } from './index.js';
+import { chooseOrientation, matMulTuning } from './index.js';
 import { compareBackends, rand, runOn } from './testing-fixtures/compare.js';
 
 const TOL = 1e-4;
 
-describe('BatchMatMul routed onto XNNPACK matches cpu', () => {
+describe.each(['auto', 'direct', 'swapped'] as const)('BatchMatMul routed onto XNNPACK (%s orientation) matches cpu', (orientation) => {
+  const savedOrientation = matMulTuning.orientation;
+  beforeAll(() => {
+    matMulTuning.orientation = orientation;
+  });
+  afterAll(() => {
+    matMulTuning.orientation = savedOrientation;
+  });
   const shapes: Array<[number[], number[]]> = [
     [[17, 9], [9, 13]],
     [[64, 32], [32, 48]],
@@ -39,6 +46,12 @@ describe('BatchMatMul routed onto XNNPACK matches cpu', () => {
       const err = await compareBackends([rand([6, 4, 5], 3), rand([6, 2, 5], 4)], (a, b) => tf.matMul(a!, b!, false, true));
       expect(err).toBeLessThan(TOL);
     });
+  });
+
+  it('picks the arrangement that moves fewer floats', () => {
+    expect(chooseOrientation(32, 1024, 320, false, true)).toBe(orientation === 'auto' ? 'swapped' : orientation);
+    expect(chooseOrientation(64, 32, 64, false, true)).toBe(orientation === 'auto' ? 'direct' : orientation);
+    expect(chooseOrientation(64, 32, 64, false, false)).toBe('direct');
   });
 
   it('fused matMul with bias and activations, transposed and batched', async () => {

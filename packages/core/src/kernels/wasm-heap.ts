@@ -276,3 +276,53 @@ export function im2colTransposed(
   }
   return out;
 }
+
+/**
+ * Like {@link interleavePhases}, with each stride phase in its own `[N, Qh, Qw, C]` tensor:
+ * `phases[ph][pw]`, or `null` for a phase no filter tap reaches (written as zeros).
+ *
+ * @example
+ * ```ts
+ * const dx = interleavePhaseList(backend, [[p00, p01], [p10, p11]], [64, 14, 14, 64], 1, 1);
+ * ```
+ */
+export function interleavePhaseList(
+  backend: HeapBackend,
+  phases: Array<Array<TensorInfo | null>>,
+  outShape: readonly [number, number, number, number],
+  cropH: number,
+  cropW: number,
+): TensorInfo {
+  const sh = phases.length;
+  const sw = phases[0]!.length;
+  const [N, H, W, C] = outShape;
+  const first = phases.flat().find((p) => p !== null);
+  const [, Qh, Qw] = (first?.shape ?? [N, 0, 0, C]) as [number, number, number, number];
+  const out = backend.makeOutput([...outShape], 'float32');
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const srcs = phases.map((row) => row.map((p) => (p ? (backend.typedArrayFromHeap(p) as Float32Array) : null)));
+  const sQw = C;
+  const sQh = Qw * C;
+  const sN = Qh * sQh;
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const gh = h + cropH;
+      const row = srcs[gh % sh]!;
+      const rowBase = n * sN + Math.floor(gh / sh) * sQh;
+      for (let w = 0; w < W; w++) {
+        const gw = w + cropW;
+        const src = row[gw % sw];
+        if (!src) {
+          dst.fill(0, o, o + C);
+        } else {
+          const s = rowBase + Math.floor(gw / sw) * sQw;
+          if (C >= 16) dst.set(src.subarray(s, s + C), o);
+          else for (let c = 0; c < C; c++) dst[o + c] = src[s + c]!;
+        }
+        o += C;
+      }
+    }
+  }
+  return out;
+}
