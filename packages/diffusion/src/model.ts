@@ -197,6 +197,8 @@ export class DiffusionModel implements GenerativeModel<DiffusionBatch, Diffusion
     const c = this.config;
     const b = batch.x.shape[0];
     if (c.conditioning === 'none') return null;
+    const given = c.conditioning === 'class' ? batch.labels !== undefined : batch.prompt !== undefined;
+    if (!given && keep.every((k) => k === 0)) return this.conditionEmbedding({}, b); // all unconditional
     if (c.conditioning === 'class') {
       if (!batch.labels) throw new Error('a class-conditioned diffusion model needs batches with labels [B] (imageBatches of a labelled set)');
       const k = c.classNames.length;
@@ -237,12 +239,17 @@ export class DiffusionModel implements GenerativeModel<DiffusionBatch, Diffusion
     return { loss };
   }
 
-  /** The loss on a batch at timesteps spread evenly over [0, T), with fixed noise (comparable across calls). */
+  /**
+   * The loss on a batch at timesteps spread evenly over [0, T), with fixed noise (comparable across
+   * calls); conditioned on the batch's labels or prompts when it has them, else unconditional.
+   */
   evalStep(batch: DiffusionBatch): Record<string, tf.Scalar> {
     const b = batch.x.shape[0];
     const T = this.config.timesteps;
     const ts = Array.from({ length: b }, (_, i) => Math.floor(((i + 0.5) * T) / b));
-    return { loss: this.loss(batch, ts, new Float32Array(b).fill(1), 12345, null) };
+    const c = this.config.conditioning;
+    const given = c === 'class' ? batch.labels !== undefined : c === 'prompt' ? batch.prompt !== undefined : false;
+    return { loss: this.loss(batch, ts, new Float32Array(b).fill(given ? 1 : 0), 12345, null) };
   }
 
   /**

@@ -1,6 +1,6 @@
 // Each family's CLI adapter registers itself here, one import per family.
+import './diffusion.js';
 import './gan.js';
 import './rnn-lm.js';
 import './transformer.js';
 import './vae.js';
-import './diffusion.js';
