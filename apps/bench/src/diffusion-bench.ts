@@ -31,7 +31,7 @@ export interface DiffusionBenchOptions {
   /** Training steps (default 4000; the budget usually stops it first on a loaded machine). */
   steps?: number;
   batchSize?: number;
-  /** Samples per FID for DDIM 20 and 50 (default 400); DDIM 250 and DDPM use a quarter. */
+  /** Samples per FID for DDIM 20 and 50 and for the guided accuracy (default 400); DDIM 250 and DDPM use a quarter, each prompt wording a quarter. */
   fidN?: number;
   quick?: boolean;
   seed?: number;
@@ -285,7 +285,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
   }
 
   // Guided accuracy at guidance 3 with the canonical prompt, and the per-digit grid from the same samples.
-  const guidedN = quick ? 20 : 200;
+  const guidedN = Math.max(20, Math.round(fidN / 10) * 10);
   const guidedLabels = Array.from({ length: guidedN }, (_, i) => i % 10);
   const guidedImages = await model.generate({ n: guidedN, prompt: guidedLabels.map((l) => `a handwritten ${DIGIT_WORDS[l]}`), guidanceScale: 3, steps: 50, sampler: 'ddim', seed: 11 });
   const guided = { ...(await score(clf.model, realMoments, guidedImages, guidedLabels)), n: guidedN, steps: 50, guidanceScale: 3 };
@@ -304,7 +304,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     unknownWord: (d) => `a glittering ${DIGIT_WORDS[d]}`,
   };
   const promptAccuracy: Record<string, number> = {};
-  const perWording = quick ? 10 : 50;
+  const perWording = Math.max(10, Math.round(fidN / 40) * 10);
   for (const [name, make] of Object.entries(wordings)) {
     const labels = Array.from({ length: perWording }, (_, i) => i % 10);
     const x = await model.generate({ n: perWording, prompt: labels.map(make), guidanceScale: 3, steps: 20, seed: 13 });
