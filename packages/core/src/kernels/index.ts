@@ -9,6 +9,7 @@ import { conv2DBackpropFilterKernel, depthwiseBackpropFilterKernel } from './con
 import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-backprop-input.js';
 import { oneHotKernel } from './one-hot.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
+import { tileKernel } from './tile.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
 export { chooseOrientation, matMulTuning } from './batch-mat-mul.js';
@@ -35,6 +36,7 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'OneHot', mode: 'replace', make: oneHotKernel },
     { name: 'ResizeNearestNeighborGrad', mode: 'replace', make: (b) => resizeNearestNeighborGradKernel(b) },
     { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
+    { name: 'Tile', mode: 'replace', make: tileKernel },
   ],
 };
 
