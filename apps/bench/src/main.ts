@@ -32,6 +32,7 @@ export interface Suite {
 
 /** Every registered suite, by the name given on the command line. */
 export const suites: Record<string, Suite> = {
+  gan: { description: 'DCGAN/ACGAN/WGAN-GP on MNIST: step time and GFLOP/s over the wasm conv rate, classifier IS/FID/precision/recall and classes covered, 8-Gaussians modes, sample grids and D(real)/D(fake) series', run: async (o) => (await import('./gan-bench.js')).runGanSuite(o) },
   diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: async (o) => (await import('./diffusion-bench.js')).runDiffusionSuite(o) },
   core: {
     description: 'GFLOP/s of matmul, conv2d and its backprops, embedding gradient, attention; per backend, wasm before/after genloom kernels',
