@@ -63,7 +63,8 @@ export class Block extends Module {
   readonly ln2: LayerNorm;
   readonly mlp: MLP;
 
-  constructor(c: GPTConfig, rng: Rng) {
+  /** `c` needs only the block's shape: a GPT config, or a seq2seq encoder's (with `positions: 'learned'`). */
+  constructor(c: Pick<GPTConfig, 'nEmbd' | 'nHead' | 'bias' | 'nLayer' | 'positions'>, rng: Rng) {
     super();
     // GPT-2 scales the residual projections' init by 1/sqrt(2·layers) (two per block).
     const outStd = 0.02 / Math.sqrt(2 * c.nLayer);

@@ -195,6 +195,38 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
 }
 
 /**
+ * Weighted mean cross-entropy of `[N, V]` logits against int32 `[N]` targets with label smoothing ε:
+ * `Σ wᵢ·H(qᵢ, softmax(zᵢ)) / Σ wᵢ`, where `qᵢ = (1−ε)·onehot(tᵢ) + ε/V` and `w` `[N]` weighs each row
+ * (0 for padding). The fused gradient is `wᵢ·(pᵢ − qᵢ)/Σw`. Like {@link crossEntropy}, the
+ * log-normaliser is read off the softmax (`log Σ e^z = z_max − log p_max`), so no `exp` kernel runs.
+ *
+ * @example
+ * ```ts
+ * const loss = maskedCrossEntropy(logits, targets, targetMask, 0.1); // scalar, padding rows ignored
+ * ```
+ */
+export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D, smoothing = 0): tf.Scalar {
+  const [, v] = logits.shape;
+  const onehot = tf.oneHot(targets, v).cast('float32'); // cast: wasm's oneHot is int32
+  const q = smoothing > 0 ? tf.add(tf.mul(onehot, 1 - smoothing), smoothing / v) : onehot; // [N, V]
+  const w = tf.div(weights, tf.maximum(tf.sum(weights), 1e-9)).reshape([-1, 1]); // [N, 1], sums to 1
+  const f = fused(([z, qq, ww], save) => {
+    const p = tf.softmax(z!);
+    save([p, qq!, ww!]);
+    const lse = tf.sub(tf.max(z!, -1, true), tf.log(tf.max(p, -1, true))); // [N, 1]
+    const nll = tf.sub(lse, tf.sum(tf.mul(z!, qq!), -1, true)); // [N, 1]: −Σ q·log p, since Σq = 1
+    return {
+      value: tf.sum(tf.mul(nll, ww!)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sp, sq, sw] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return [tf.mul(tf.sub(sp, sq), tf.mul(sw, dy)), tf.zerosLike(sq), tf.zerosLike(sw)];
+      },
+    };
+  });
+  return f(logits, q, w) as tf.Scalar;
+}
+
+/**
  * Per-row negative log-likelihood (nats) of `[N, V]` logits at int32 `[N]` targets; no gradient.
  *
  * @example
