@@ -30,7 +30,14 @@ export interface Suite {
   run: (options: SuiteOptions) => Promise<unknown>;
 }
 
-/** Every registered suite, by the name given on the command line. */
+/**
+ * Every registered suite, by the name given on the command line.
+ *
+ * @example
+ * ```ts
+ * suites.vae = { description: 'VAE quality and speed', run: (o) => runVaeBench(o) };
+ * ```
+ */
 export const suites: Record<string, Suite> = {
   gan: { description: 'DCGAN/ACGAN/WGAN-GP on MNIST: step time and GFLOP/s over the wasm conv rate, classifier IS/FID/precision/recall and classes covered, 8-Gaussians modes, sample grids and D(real)/D(fake) series', run: async (o) => (await import('./gan-bench.js')).runGanSuite(o) },
   diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: async (o) => (await import('./diffusion-bench.js')).runDiffusionSuite(o) },

@@ -11,7 +11,14 @@ import {
 import { defineKernel, runScoped, type KernelScope } from './kernel-scope.js';
 import { isHeapBackend, takeAlongFirstAxis } from './wasm-heap.js';
 
-/** Tuning knobs of the matMul routing (mutable so tests and the benchmark can move them). */
+/**
+ * Tuning knobs of the matMul routing (mutable so tests and the benchmark can move them).
+ *
+ * @example
+ * ```ts
+ * matMulTuning.orientation = 'direct';   // always transpose the flagged operands
+ * ```
+ */
 export const matMulTuning = {
   /**
    * Below this many multiply-adds per matrix, a batched product stays on the backend's own batched

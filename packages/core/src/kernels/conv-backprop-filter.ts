@@ -11,7 +11,14 @@ import { assertNoDilation } from './conv-backprop-input.js';
 import { defineKernel, runScoped, type KernelScope } from './kernel-scope.js';
 import { im2col, im2colTransposed, isHeapBackend, takeAlongFirstAxis, type HeapBackend } from './wasm-heap.js';
 
-/** Tuning knobs of the conv filter gradients (mutable so tests can force the chunked path). */
+/**
+ * Tuning knobs of the conv filter gradients (mutable so tests can force the chunked path).
+ *
+ * @example
+ * ```ts
+ * convFilterTuning.maxPatchElements = 1 << 20;   // 4 MiB patch matrices, more chunks
+ * ```
+ */
 export const convFilterTuning = {
   /**
    * Largest patch matrix built at once, in floats (default 2²³ = 32 MiB). Bigger batches are split

@@ -164,7 +164,14 @@ function perPhaseConvs(
   return scope.adopt(interleavePhaseList(scope.backend as HeapBackend, grid, info.inShape, h.crop, w.crop));
 }
 
-/** Tuning of {@link conv2DBackpropInputKernel} (mutable so tests and benchmarks can pick a path). */
+/**
+ * Tuning of {@link conv2DBackpropInputKernel} (mutable so tests and benchmarks can pick a path).
+ *
+ * @example
+ * ```ts
+ * conv2DBackpropInputTuning.phaseConvs = () => false;   // always one convolution over all phases
+ * ```
+ */
 export const conv2DBackpropInputTuning = {
   /**
    * Whether a strided input gradient uses one convolution per stride phase (exact taps) rather than
@@ -252,7 +259,16 @@ export function depthwiseBackpropInputKernel(backendName: string): KernelConfig 
   });
 }
 
-/** Gradients of dilated convolutions are not defined by tfjs either; say so clearly. */
+/**
+ * Throws a clear error for dilations other than 1 (tfjs defines no gradient for dilated convolutions
+ * either).
+ *
+ * @example
+ * ```ts
+ * assertNoDilation([1, 1], 'DepthwiseConv2dNativeBackpropInput');   // fine
+ * assertNoDilation(2, 'DepthwiseConv2dNativeBackpropInput');        // throws
+ * ```
+ */
 export function assertNoDilation(dilations: number | [number, number] | undefined, kernel: string): void {
   const d = dilations === undefined ? [1, 1] : typeof dilations === 'number' ? [dilations, dilations] : dilations;
   if (d[0] !== 1 || d[1] !== 1) throw new Error(`${kernel}: dilations other than 1 are not supported (got ${String(dilations)})`);
