@@ -1,5 +1,5 @@
 /**
- * `pnpm bench gan [--steps N] [--presets dcgan,acgan,wgan-gp] [--eval-samples N] [--ring-steps N] [--speed-steps N]`:
+ * `pnpm bench gan [--steps N] [--presets dcgan,acgan,wgan-gp] [--quality-presets …] [--eval-samples N] [--ring-steps N] [--speed-steps N]`:
  *
  * - speed: generator + discriminator step time and examples/s of each preset on wasm (batch 64 per
  *   critic step), achieved GFLOP/s (analytic count, forward + backward ≈ 3× forward) beside the wasm
@@ -21,7 +21,7 @@ import { initBackend, train, type Callback } from '@genloom/core';
 import { imageBatches, loadMnist, type ImageSet } from '@genloom/datasets';
 import { evaluateImages, extractImageFeatures, momentsOf } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
-import { createGAN, ganMonitor, ganOptimizers, ringData, ringModeCoverage, toUnitRange, type GAN, type GANConfig } from '@genloom/gan';
+import { createGAN, ganMonitor, ganOptimizers, resolveGANConfig, ringData, ringModeCoverage, toUnitRange, type GAN, type GANConfig } from '@genloom/gan';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import type { SuiteOptions } from './main.js';
@@ -34,6 +34,8 @@ const BATCH = 64;
 /** Options of {@link ganBench}. */
 export interface GanBenchOptions {
   presets?: string[];
+  /** Presets trained for the quality numbers (default: all of `presets`). */
+  qualityPresets?: string[];
   /** Training steps per preset for the quality numbers (default 3000). */
   steps?: number;
   /** Timed steps per preset for the speed numbers (default 10, after 2 warm-up steps). */
@@ -157,19 +159,8 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
   const ratesBefore = await kernelRates();
   log(`gan bench on ${info.backend}: matmul 1024³ ${ratesBefore.matmul1024.toFixed(1)} GFLOP/s, conv2d ${ratesBefore.conv.toFixed(1)} GFLOP/s`);
 
-  const clf = await loadOrTrainClassifier({ name: 'mnist', train: async () => ({ train: await loadMnist({ split: 'train' }), test: testUnit }), log });
-  const realImages = tf.tensor4d(testUnit.images, [...testUnit.shape]);
-  const real = extractImageFeatures(clf.model, realImages);
-  const realMoments = await momentsOf(real.features);
-  const half = Math.floor(testUnit.shape[0] / 2);
-  const floor = await evaluateImages({
-    classifier: clf.model,
-    real: { features: real.features.slice(0, half), probs: real.probs.slice(0, half) },
-    generated: { features: real.features.slice(half), probs: real.probs.slice(half) },
-  });
-  log(`real test digits (5k vs 5k): IS ${floor.inceptionScore?.toFixed(2)}, FID ${floor.fid?.toFixed(3)}, precision ${floor.precision?.toFixed(3)}, recall ${floor.recall?.toFixed(3)}`);
-
-  const results: Record<string, unknown> = {};
+  // Speed first (it needs no classifier): the Trainer's own loop, median step time.
+  const speed: Record<string, Record<string, number>> = {};
   for (const preset of presets) {
     const gan = createGAN({ preset, seed });
     const c = gan.config;
@@ -193,7 +184,27 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
     const gflops = flops / ms / 1e6;
     log(`${preset}: ${ms.toFixed(0)} ms/step (nCritic ${c.nCritic}, batch ${BATCH}), ${((BATCH * c.nCritic * 1000) / ms).toFixed(0)} real examples/s, ${(flops / 1e9).toFixed(2)} GFLOP/step → ${gflops.toFixed(2)} GFLOP/s = ${(gflops / ratesBefore.conv).toFixed(2)}× the conv rate`);
     gan.dispose();
+    speed[preset] = { msPerStep: ms, examplesPerSecond: (BATCH * c.nCritic * 1000) / ms, flopsPerStep: flops, achievedGflops: gflops, ratioToConvRate: gflops / ratesBefore.conv, ratioToMatmulRate: gflops / ratesBefore.matmul1024 };
+  }
 
+  await writeFile(`${outDir}/gan-speed.json`, JSON.stringify({ backend: info.backend, batch: BATCH, kernelRates: ratesBefore, speed }, null, 2));
+
+  const clf = await loadOrTrainClassifier({ name: 'mnist', train: async () => ({ train: await loadMnist({ split: 'train' }), test: testUnit }), log });
+  const realImages = tf.tensor4d(testUnit.images, [...testUnit.shape]);
+  const real = extractImageFeatures(clf.model, realImages);
+  const realMoments = await momentsOf(real.features);
+  const half = Math.floor(testUnit.shape[0] / 2);
+  const floor = await evaluateImages({
+    classifier: clf.model,
+    real: { features: real.features.slice(0, half), probs: real.probs.slice(0, half) },
+    generated: { features: real.features.slice(half), probs: real.probs.slice(half) },
+  });
+  log(`real test digits (5k vs 5k): IS ${floor.inceptionScore?.toFixed(2)}, FID ${floor.fid?.toFixed(3)}, precision ${floor.precision?.toFixed(3)}, recall ${floor.recall?.toFixed(3)}`);
+
+  const results: Record<string, unknown> = {};
+  for (const preset of opts.qualityPresets ?? presets) {
+    const c = resolveGANConfig({}, preset);
+    const data = imageBatches(mnist as ImageSet, { batchSize: BATCH * c.nCritic, seed });
     // Quality: a fresh model trained for the budget, monitored.
     const model = createGAN({ preset, seed });
     const monitor = ganMonitor({ every: 250, log });
@@ -207,7 +218,7 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
     grid.dispose();
     results[preset] = {
       config: c,
-      speed: { msPerStep: ms, examplesPerSecond: (BATCH * c.nCritic * 1000) / ms, flopsPerStep: flops, achievedGflops: gflops, ratioToConvRate: gflops / ratesBefore.conv, ratioToMatmulRate: gflops / ratesBefore.matmul1024 },
+      speed: speed[preset],
       training: { steps: run.steps, seconds, examples: run.steps * BATCH * c.nCritic, epochs: (run.steps * BATCH * c.nCritic) / mnist.shape[0] },
       quality,
       grid: `gan-${preset}.png`,
@@ -274,6 +285,7 @@ function argValue(argv: string[], name: string): string | undefined {
 export async function runGanSuite(o: SuiteOptions): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(o.args, name) !== undefined ? Number(argValue(o.args, name)) : undefined);
   const presets = argValue(o.args, '--presets')?.split(',');
+  const qualityPresets = argValue(o.args, '--quality-presets')?.split(',');
   const steps = num('--steps') ?? (o.quick ? 20 : undefined);
   const evalSamples = num('--eval-samples') ?? (o.quick ? 500 : undefined);
   const ringSteps = num('--ring-steps') ?? (o.quick ? 0 : undefined);
@@ -281,6 +293,7 @@ export async function runGanSuite(o: SuiteOptions): Promise<Record<string, unkno
   return ganBench({
     outDir: o.outDir,
     ...(presets ? { presets } : {}),
+    ...(qualityPresets ? { qualityPresets } : {}),
     ...(steps !== undefined ? { steps } : {}),
     ...(evalSamples !== undefined ? { evalSamples } : {}),
     ...(ringSteps !== undefined ? { ringSteps } : {}),
