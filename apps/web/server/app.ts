@@ -53,20 +53,21 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Headers on every answer. The page is cross-origin isolated (COOP + COEP) so that a browser may
- * run tfjs' threaded wasm build; the CSP allows WebAssembly compilation and nothing from elsewhere.
+ * Headers on every answer; the CSP allows WebAssembly compilation and nothing from elsewhere.
+ * The page is deliberately not cross-origin isolated (no COOP/COEP): on an isolated page tfjs picks
+ * its threaded wasm build, whose workers are started from a Blob holding the bundled factory, and
+ * after Vite's minification that worker fails (`ReferenceError: e is not defined`, seen in
+ * Chromium 156). One wasm thread works everywhere.
  */
 function securityHeaders(dev: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
     'Cross-Origin-Resource-Policy': 'same-origin',
   };
   if (!dev) {
     headers['Content-Security-Policy'] =
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   }
   return headers;
 }

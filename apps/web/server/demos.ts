@@ -47,6 +47,14 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     cliFamily: 'transformer',
     title: 'char GPT (4 layers, 128 wide), Moby-Dick',
     modality: 'text',
-    train: ['train', 'transformer', '--data', 'moby-dick', '--preset', 'nanogpt-cpu', '--steps', '600', '--seed', '1337'],
+    train: ['train', 'transformer', '--data', 'moby-dick', '--preset', 'nanogpt-cpu', '--set', 'lrDecayIters=400', '--steps', '400', '--seed', '1337'],
+  },
+  {
+    name: 'rnn-lm-moby',
+    family: 'rnn-lm',
+    cliFamily: 'rnn-lm',
+    title: 'char LSTM (1 layer, 384 units), Moby-Dick',
+    modality: 'text',
+    train: ['train', 'rnn-lm', '--data', 'moby-dick', '--preset', 'char-cpu', '--set', 'lrDecayIters=400', '--steps', '400', '--seed', '1'],
   },
 ];

@@ -72,8 +72,8 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
   // ---- pairwise --------------------------------------------------------------------------------
   const pairSection = h('section', { class: 'card', id: 'pairwise' });
   if (images.length >= 2) {
-    const left = h('canvas', { class: 'pixels medium', id: 'pair-left' });
-    const right = h('canvas', { class: 'pixels medium', id: 'pair-right' });
+    const left = h('canvas', { class: 'pixels medium', id: 'pair-image-left' });
+    const right = h('canvas', { class: 'pixels medium', id: 'pair-image-right' });
     let current: { left: { checkpoint: string; sample: string }; right: { checkpoint: string; sample: string } } | null = null;
     const buttons = (['left', 'tie', 'right'] as const).map((winner) =>
       h('button', { type: 'button', id: `pair-${winner}`, 'data-winner': winner }, winner === 'tie' ? 'About the same' : winner === 'left' ? '← This one' : 'This one →'),
