@@ -7,6 +7,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul.js';
 import { conv2DBackpropFilterKernel, depthwiseBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-backprop-input.js';
+import { gatherV2Kernel } from './gather.js';
 import { oneHotKernel } from './one-hot.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
 import { tileKernel } from './tile.js';
@@ -37,6 +38,7 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'ResizeNearestNeighborGrad', mode: 'replace', make: (b) => resizeNearestNeighborGradKernel(b) },
     { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
     { name: 'Tile', mode: 'replace', make: tileKernel },
+    { name: 'GatherV2', mode: 'replace', make: gatherV2Kernel },
   ],
 };
 

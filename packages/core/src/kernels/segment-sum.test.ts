@@ -43,4 +43,18 @@ describe('UnsortedSegmentSum on wasm matches cpu', () => {
     );
     expect(errAxis1).toBeLessThan(TOL);
   });
+
+  it('gather with batchDims (the wasm kernel is wrong there) and its gradient equal cpu', async () => {
+    const ids = ints([0, 4, 4, 1, 2, 2, 3, 0], [2, 4]);
+    for (const [shape, axis] of [
+      [[2, 5, 3], 1],
+      [[2, 3, 5, 2], 2],
+    ] as Array<[number[], number]>) {
+      const err = await compareBackends([rand(shape, 6), ids], (x, i) => [
+        tf.gather(x!, i!, axis, 1),
+        tf.grad((t: tf.Tensor) => tf.gather(t, i!, axis, 1).square().sum())(x!),
+      ]);
+      expect(err, `x [${shape}] axis ${axis}`).toBe(0);
+    }
+  });
 });
