@@ -7,6 +7,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul.js';
 import { conv2DBackpropFilterKernel, depthwiseBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-backprop-input.js';
+import { conv3DBackpropFilterKernel, conv3DBackpropInputKernel } from './conv3d-backprop.js';
 import { gatherV2Kernel } from './gather.js';
 import { oneHotKernel } from './one-hot.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
@@ -39,6 +40,8 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
     { name: 'Tile', mode: 'replace', make: tileKernel },
     { name: 'GatherV2', mode: 'replace', make: gatherV2Kernel },
+    { name: 'Conv3DBackpropFilterV2', mode: 'replace', make: (b) => conv3DBackpropFilterKernel(b) },
+    { name: 'Conv3DBackpropInputV2', mode: 'replace', make: (b) => conv3DBackpropInputKernel(b) },
   ],
 };
 
