@@ -41,6 +41,7 @@ export interface Suite {
 export const suites: Record<string, Suite> = {
   gan: { description: 'DCGAN/ACGAN/WGAN-GP on MNIST: step time and GFLOP/s over the wasm conv rate, classifier IS/FID/precision/recall and classes covered, 8-Gaussians modes, sample grids and D(real)/D(fake) series', run: async (o) => (await import('./gan-bench.js')).runGanSuite(o) },
   diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: async (o) => (await import('./diffusion-bench.js')).runDiffusionSuite(o) },
+  'rnn-lm': { description: 'LSTM char-cpu (2000 × 12 × 64 chars) val loss nats/char on Moby-Dick or --corpus PATH (90/10 split), chars/s trained (fused cell vs tf.layers.lstm) and generated, beside the wasm matmul rate', run: async (o) => (await import('./rnn-lm-bench.js')).runRNNLMBench(['--out', o.outDir, ...(o.quick ? ['--iters', '20'] : []), ...o.args]) },
   core: {
     description: 'GFLOP/s of matmul, conv2d and its backprops, embedding gradient, attention; per backend, wasm before/after genloom kernels',
     run: (o) => runCoreBench({ outDir: o.outDir, quick: o.quick, ...(o.backends ? { backends: o.backends } : {}), ...(o.reps ? { reps: o.reps } : {}) }),
