@@ -195,22 +195,38 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     await page.close();
   });
 
+  /** Generates `tokens` tokens on a text page and returns the streamed continuation. */
+  async function generate(page: PwPage, prompt: string, tokens: number): Promise<string> {
+    await page.fill('#lm-prompt', prompt);
+    await page.fill('input[name="maxTokens"]', String(tokens));
+    await page.click('#lm-generate');
+    // Streaming: text appears before the run is done.
+    await page.waitForFunction(() => (document.querySelector('#lm-output .continuation')?.textContent ?? '').length > 0);
+    await page.waitForFunction(() => (document.querySelector('#lm-output') as HTMLElement).dataset.done === 'true', null, { timeout: 60_000 });
+    return (await page.textContent('#lm-output .continuation')) ?? '';
+  }
+
   it('Transformer: streamed text for a prompt and attention maps', async (ctx) => {
     if (!families.has('transformer')) ctx.skip();
     const { page, errors } = await open('/#/transformer');
     const maps = Number(await page.getAttribute('#attention', 'data-maps'));
     expect(maps).toBeGreaterThan(0);
     expect(await canvasStd(page, 'canvas.attn')).toBeGreaterThan(5);
-    await page.fill('#lm-prompt', 'The whale');
-    await page.fill('input[name="maxTokens"]', '60');
-    await page.click('#lm-generate');
-    // Streaming: text appears before the run is done.
-    await page.waitForFunction(() => (document.querySelector('#lm-output .continuation')?.textContent ?? '').length > 0);
-    await page.waitForFunction(() => (document.querySelector('#lm-output') as HTMLElement).dataset.done === 'true', null, { timeout: 60_000 });
-    const text = (await page.textContent('#lm-output .continuation')) ?? '';
-    expect(text.length).toBeGreaterThanOrEqual(40); // 60 characters asked for (the model may stop early only at eos, which a char model lacks)
+    const text = await generate(page, 'The whale', 60);
+    expect(text.length).toBeGreaterThanOrEqual(40); // 60 characters asked for
     expect(/[a-z]{2,}/.test(text)).toBe(true); // letters, not only noise
     await shot(page, 'transformer');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('RNN-LM: streamed text for a prompt', async (ctx) => {
+    if (!families.has('rnn-lm')) ctx.skip();
+    const { page, errors } = await open('/#/rnn-lm');
+    const text = await generate(page, 'The whale', 60);
+    expect(text.length).toBeGreaterThanOrEqual(40);
+    expect(/[a-z]{2,}/.test(text)).toBe(true);
+    await shot(page, 'rnn-lm');
     expect(errors).toEqual([]);
     await page.close();
   });
