@@ -10,6 +10,7 @@ import { conv2DBackpropInputKernel, depthwiseBackpropInputKernel } from './conv-
 import { conv3DBackpropFilterKernel, conv3DBackpropInputKernel } from './conv3d-backprop.js';
 import { gatherV2Kernel } from './gather.js';
 import { oneHotKernel } from './one-hot.js';
+import { leadingReduceKernel } from './reduce-leading.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
 import { tileKernel } from './tile.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
@@ -39,6 +40,8 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'ResizeNearestNeighborGrad', mode: 'replace', make: (b) => resizeNearestNeighborGradKernel(b) },
     { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
     { name: 'Tile', mode: 'replace', make: tileKernel },
+    { name: 'Sum', mode: 'replace', make: (b, o) => leadingReduceKernel('Sum', b, o) },
+    { name: 'Mean', mode: 'replace', make: (b, o) => leadingReduceKernel('Mean', b, o) },
     { name: 'GatherV2', mode: 'replace', make: gatherV2Kernel },
     { name: 'Conv3DBackpropFilterV2', mode: 'replace', make: (b) => conv3DBackpropFilterKernel(b) },
     { name: 'Conv3DBackpropInputV2', mode: 'replace', make: (b) => conv3DBackpropInputKernel(b) },

@@ -30,3 +30,21 @@ describe('Tile on wasm (heap copies) matches cpu', () => {
     expect(err).toBeLessThan(1e-4);
   });
 });
+
+describe('Sum and Mean over leading axes on wasm (ones · x) match cpu', () => {
+  const cases: Array<[number[], number[], boolean]> = [
+    [[12, 7], [0], false],
+    [[4, 5, 6, 3], [0, 1, 2], false],
+    [[4, 5, 6, 3], [0, 1], true],
+    [[4, 5, 6], [1], false], // not leading: original kernel
+    [[4, 5, 6], [0, 1, 2], false], // everything: original kernel
+  ];
+  it.each(cases)('x %j axes %j keepDims %s', async (shape, axes, keepDims) => {
+    const err = await compareBackends([rand(shape, 3)], (x) => [
+      x!.sum(axes, keepDims),
+      x!.mean(axes, keepDims),
+      tf.grad((z: tf.Tensor) => z.add(tf.ones(shape.slice(1))).square().sum())(x!),
+    ]);
+    expect(err).toBeLessThan(1e-5);
+  });
+});
