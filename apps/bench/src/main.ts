@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCoreBench } from './core-bench.js';
+import { suiteMarkdown, writeResults, type SuiteRun } from './report.js';
 
 /** Options every suite receives (parsed from the command line). */
 export interface SuiteOptions {
@@ -39,6 +40,9 @@ export interface Suite {
  * ```
  */
 export const suites: Record<string, Suite> = {
+  vae: { description: 'MLP VAE on MNIST (pytorch/examples protocol): test loss per epoch, s/epoch and GFLOP/s over the in-run matmul rate, IS-NLL, one-class AUROC, sensor AUROC/AP, sample grid and interpolation strip', run: async (o) => (await import('./vae-bench.js')).runVaeBench(['--out', o.outDir, ...(o.quick ? ['--epochs', '1', '--one-class-epochs', '1', '--digits', '0,1', '--is-examples', '100'] : []), ...o.args]) },
+  transformer: { description: 'nanogpt-cpu GPT on a corpus (--corpus PATH, nanoGPT 90/10 split): val loss and s/iter beside the in-run matmul rate, KV-cache generation speed', run: async (o) => (await import('./transformer-bench.js')).runTransformerBench(['--out', o.outDir, ...(o.quick ? ['--iters', '30'] : []), ...o.args]) },
+  eval: { description: 'FID/KID/precision-recall time on 10k MNIST images and the real-vs-real floor of every image metric', run: async (o) => (await import('./eval-bench.js')).runEvalBench(o.quick ? { n: 2000 } : {}) },
   gan: { description: 'DCGAN/ACGAN/WGAN-GP on MNIST: step time and GFLOP/s over the wasm conv rate, classifier IS/FID/precision/recall and classes covered, 8-Gaussians modes, sample grids and D(real)/D(fake) series', run: async (o) => (await import('./gan-bench.js')).runGanSuite(o) },
   diffusion: { description: 'small diffusion U-Net on MNIST: train step time and GFLOP/s, DDIM images/s, classifier FID/IS for DDIM 20/50/250 and DDPM, guided accuracy, grid and film PNGs', run: async (o) => (await import('./diffusion-bench.js')).runDiffusionSuite(o) },
   'rnn-lm': { description: 'LSTM char-cpu (2000 × 12 × 64 chars) val loss nats/char on Moby-Dick or --corpus PATH (90/10 split), chars/s trained (fused cell vs tf.layers.lstm) and generated, beside the wasm matmul rate', run: async (o) => (await import('./rnn-lm-bench.js')).runRNNLMBench(['--out', o.outDir, ...(o.quick ? ['--iters', '20'] : []), ...o.args]) },
@@ -64,27 +68,51 @@ function positiveInt(value: string): number {
  */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = new Command('bench')
-    .description('genloom benchmarks')
-    .argument('<suite>', `one of: ${Object.keys(suites).join(', ')}`)
-    .argument('[args...]', 'arguments for the suite')
-    .option('-o, --out <dir>', 'output folder', 'bench-out')
+    .description('genloom benchmarks: runs suites, writes bench/results/<date>-<commit>.json and .md with plots, compared with the previous results')
+    .argument('[suites...]', `suites to run (default: all): ${Object.keys(suites).join(', ')}; other words are passed to the suites`)
+    .option('-o, --out <dir>', 'output folder of the suites\' own files', 'bench-out')
+    .option('--results <dir>', 'folder of the session results files', 'bench/results')
+    .option('--suite <size>', 'quick (a smoke run of every suite, minutes) or full (the numbers quoted in READMEs)', 'full')
     .option('-b, --backends <list>', 'comma-separated backends, e.g. wasm,cpu')
     .option('-r, --reps <n>', 'timed repetitions per measurement', positiveInt)
-    .option('-q, --quick', 'short smoke run', false)
+    .option('-q, --quick', 'same as --suite quick', false)
     .allowUnknownOption()
     .addHelpText('after', `\nSuites:\n${Object.entries(suites).map(([name, s]) => `  ${name.padEnd(12)} ${s.description}`).join('\n')}`)
-    .action(async (name: string, args: string[], opts: { out: string; backends?: string; reps?: number; quick: boolean }) => {
-      const suite = suites[name];
-      if (!suite) program.error(`unknown suite "${name}"; expected one of: ${Object.keys(suites).join(', ')}`);
-      await suite!.run({
-        outDir: opts.out,
-        quick: opts.quick,
-        args,
-        ...(opts.backends ? { backends: opts.backends.split(',').map((b) => b.trim()) } : {}),
-        ...(opts.reps ? { reps: opts.reps } : {}),
-      });
+    .action(async (words: string[], opts: { out: string; results: string; suite: string; backends?: string; reps?: number; quick: boolean }) => {
+      if (!['quick', 'full'].includes(opts.suite)) program.error(`--suite must be quick or full, got "${opts.suite}"`);
+      const chosen = words.filter((w) => w in suites);
+      const args = words.filter((w) => !(w in suites));
+      const unknown = args.filter((w) => !w.startsWith('-') && !/[\/.]/.test(w) && Number.isNaN(Number(w)));
+      if (unknown.length && chosen.length === 0) program.error(`unknown suite "${unknown[0]}"; expected one of: ${Object.keys(suites).join(', ')}`);
+      const quick = opts.quick || opts.suite === 'quick';
+      const runs: SuiteRun[] = [];
+      for (const name of chosen.length ? chosen : Object.keys(suites)) {
+        const t0 = performance.now();
+        process.stderr.write(`bench: ${name}…\n`);
+        try {
+          const result = await suites[name]!.run({
+            outDir: opts.out,
+            quick,
+            args,
+            ...(opts.backends ? { backends: opts.backends.split(',').map((b) => b.trim()) } : {}),
+            ...(opts.reps ? { reps: opts.reps } : {}),
+          });
+          runs.push({ suite: name, seconds: (performance.now() - t0) / 1000, result: result ?? null, ...(await suiteMarkdownOf(opts.out, name)) });
+        } catch (err) {
+          runs.push({ suite: name, seconds: (performance.now() - t0) / 1000, result: null, error: (err as Error).message });
+          process.stderr.write(`bench: ${name} failed: ${(err as Error).message}\n`);
+        }
+      }
+      const written = await writeResults(opts.results, runs, { suite: quick ? 'quick' : 'full', args, backends: opts.backends ?? null });
+      process.stderr.write(`bench: wrote ${written.json} and ${written.markdown}${written.regressions ? ` — ${written.regressions} regression(s) flagged` : ''}\n`);
+      if (runs.some((r) => r.error)) process.exitCode = 1;
     });
   await program.parseAsync(argv);
+}
+
+async function suiteMarkdownOf(outDir: string, suite: string): Promise<{ markdown?: string }> {
+  const markdown = await suiteMarkdown(outDir, suite);
+  return markdown ? { markdown } : {};
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

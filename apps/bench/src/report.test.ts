@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareResults, lowerIsBetter, numericLeaves, seriesOf, writeResults, type BenchResults } from './report.js';
+
+const session = (runs: BenchResults['runs']): BenchResults => ({ date: '', commit: 'x', machine: { cpu: '', cores: 2, node: '', loadAverage: [] }, options: {}, runs, evidence: { source: '', families: {} } });
+
+describe('bench report', () => {
+  it('flattens numbers and finds series to plot', () => {
+    const result = { quality: { valLoss: 1.9, fid: 12 }, rows: [{ case: 'matmul 512', gflops: 15 }], history: [{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }, { step: 3, loss: 2.2 }] };
+    expect(numericLeaves(result)).toEqual({ 'quality.valLoss': 1.9, 'quality.fid': 12, 'rows[matmul 512].gflops': 15 });
+    expect(seriesOf(result)['history (by step)']).toEqual([{ x: 1, y: 3, series: 'loss' }, { x: 2, y: 2.5, series: 'loss' }, { x: 3, y: 2.2, series: 'loss' }]);
+  });
+
+  it('knows which way each metric should move and flags regressions only', () => {
+    expect(lowerIsBetter('quality.valLoss')).toBe(true);
+    expect(lowerIsBetter('speed.secondsPerEpoch')).toBe(true);
+    expect(lowerIsBetter('rows[matmul].gflops')).toBe(false);
+    expect(lowerIsBetter('quality.auroc')).toBe(false);
+    const before = session([{ suite: 'vae', seconds: 1, result: { testLoss: 100, gflops: 10, auroc: 0.9, steps: 5 } }]);
+    const after = session([{ suite: 'vae', seconds: 1, result: { testLoss: 120, gflops: 14, auroc: 0.91, steps: 50 } }]);
+    const rows = compareResults(after, before);
+    expect(rows.find((r) => r.metric === 'testLoss')).toMatchObject({ regression: true });
+    expect(rows.find((r) => r.metric === 'gflops')).toMatchObject({ regression: false });
+    expect(rows.find((r) => r.metric === 'auroc')).toBeUndefined(); // within 10%
+    expect(rows.find((r) => r.metric === 'steps')).toMatchObject({ regression: false }); // direction unknown: reported, not flagged
+  });
+
+  it('writes the results file with evidence, a report comparing with the previous one, and SVG plots', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'genloom-bench-'));
+    const evidence = { vae: { small: { trainMinutes: 3.5, quality: { metric: 'negElbo', value: 101, lowerIsBetter: true } } } };
+    const first = await writeResults(dir, [{ suite: 'vae', seconds: 2, result: { testLoss: 100, evidence } }], {});
+    const firstJson = JSON.parse(await readFile(first.json, 'utf8'));
+    expect(firstJson.evidence.families.vae.small.trainMinutes).toBe(3.5);
+    // a later session (renamed so the stamps differ) is compared with the first
+    const { rename } = await import('node:fs/promises');
+    await rename(first.json, join(dir, '2000-01-01-old.json'));
+    const second = await writeResults(dir, [{ suite: 'vae', seconds: 2, result: { testLoss: 130, curve: [{ epoch: 1, testLoss: 140 }, { epoch: 2, testLoss: 135 }, { epoch: 3, testLoss: 130 }] }, markdown: '# vae\n\nhello' }], {});
+    const md = await readFile(second.markdown, 'utf8');
+    expect(second.regressions).toBe(1);
+    expect(md).toMatch(/## Compared with 2000-01-01-old.json/);
+    expect(md).toMatch(/\| vae \| testLoss \| 100 \| 130 \| ⚠ 30% \|/);
+    expect(md).toMatch(/### vae/);
+    const plots = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
+    const svgs = await readdir(join(dir, plots[0]!.name));
+    expect(svgs.length).toBe(1);
+    expect(await readFile(join(dir, plots[0]!.name, svgs[0]!), 'utf8')).toMatch(/^<svg/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
