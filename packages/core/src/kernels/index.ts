@@ -12,6 +12,7 @@ import { gatherV2Kernel } from './gather.js';
 import { oneHotKernel } from './one-hot.js';
 import { leadingReduceKernel } from './reduce-leading.js';
 import { maxPoolGradKernel, resizeNearestNeighborGradKernel } from './scatter-grads.js';
+import { sliceKernel } from './slice.js';
 import { tileKernel } from './tile.js';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
@@ -40,6 +41,7 @@ const PLANS: Record<string, KernelPlan[]> = {
     { name: 'ResizeNearestNeighborGrad', mode: 'replace', make: (b) => resizeNearestNeighborGradKernel(b) },
     { name: 'MaxPoolGrad', mode: 'replace', make: (b) => maxPoolGradKernel(b) },
     { name: 'Tile', mode: 'replace', make: tileKernel },
+    { name: 'Slice', mode: 'replace', make: sliceKernel },
     { name: 'Sum', mode: 'replace', make: (b, o) => leadingReduceKernel('Sum', b, o) },
     { name: 'Mean', mode: 'replace', make: (b, o) => leadingReduceKernel('Mean', b, o) },
     { name: 'GatherV2', mode: 'replace', make: gatherV2Kernel },

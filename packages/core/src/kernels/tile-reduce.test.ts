@@ -48,3 +48,20 @@ describe('Sum and Mean over leading axes on wasm (ones · x) match cpu', () => {
     expect(err).toBeLessThan(1e-5);
   });
 });
+
+describe('Slice on wasm (heap copies) matches cpu', () => {
+  const cases: Array<[number[], number[], number[]]> = [
+    [[32, 6, 4], [0, 5, 0], [32, 1, 4]],
+    [[4, 6, 6, 3], [0, 1, 1, 0], [4, 4, 4, 3]],
+    [[20, 12], [0, 4], [20, 4]],
+    [[3, 4, 5, 6, 2], [1, 0, 2, 1, 1], [2, 4, 3, 5, 1]],
+    [[9], [2], [5]],
+  ];
+  it.each(cases)('x %j begin %j size %j, and its gradient', async (shape, begin, size) => {
+    const err = await compareBackends([rand(shape, 4)], (x) => [
+      tf.slice(x!, begin, size),
+      tf.grad((z: tf.Tensor) => tf.slice(z, begin, size).square().sum())(x!),
+    ]);
+    expect(err).toBe(0);
+  });
+});

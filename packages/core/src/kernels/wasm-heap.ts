@@ -368,3 +368,42 @@ export function tileOnHeap(backend: HeapBackend, x: TensorInfo, reps: readonly n
   if (outBlock[0]! > 0) fill(0, 0, 0);
   return out;
 }
+
+/**
+ * `tf.slice` on the heap: copies the contiguous runs of the window straight from the heap view. The
+ * wasm Slice kernel first copies its whole input out of the heap (`readSync`), so taking one time
+ * step of a `[B, T, C]` sequence cost a copy of all `T` steps.
+ *
+ * @example
+ * ```ts
+ * const step = sliceOnHeap(backend, seq, [0, t, 0], [32, 1, 64]);
+ * ```
+ */
+export function sliceOnHeap(backend: HeapBackend, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
+  const shape = x.shape;
+  const r = shape.length;
+  const out = backend.makeOutput([...size], x.dtype);
+  const total = size.reduce((p, d) => p * d, 1);
+  if (total === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const strides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  // Axes from `inner` on form one contiguous run (full extent below the first partial axis).
+  let inner = r - 1;
+  while (inner > 0 && size[inner] === shape[inner]) inner--;
+  const run = size.slice(inner).reduce((p, d) => p * d, 1);
+  const idx = new Array<number>(inner).fill(0);
+  let base = begin.reduce((p, b, i) => p + b * strides[i]!, 0);
+  for (let o = 0; o < total; o += run) {
+    dst.set(src.subarray(base, base + run), o);
+    for (let k = inner - 1; k >= 0; k--) {
+      idx[k]!++;
+      base += strides[k]!;
+      if (idx[k]! < size[k]!) break;
+      base -= strides[k]! * size[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
