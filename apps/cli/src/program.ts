@@ -283,7 +283,8 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const callbacks: Callback[] = json ? [jsonLines((line) => process.stdout.write(`${line}\n`), { every: 10 })] : [progressBar()];
+  // The family's own callbacks (a GAN's monitor and collapse alarm) run beside the CLI's output.
+  const callbacks: Callback[] = [...(base.callbacks ?? []), json ? jsonLines((line) => process.stdout.write(`${line}\n`), { every: 10 }) : progressBar()];
   const command = `genloom train ${process.argv.slice(3).join(' ')}`;
   const result = await train(prepared.model, prepared.data, {
     ...base,

@@ -66,6 +66,11 @@ export class OptimizerGroups {
     return isSingleConfig(this.settings) ? this.settings.lr : (this.settings[group]?.lr ?? 0);
   }
 
+  /** The group whose learning rate progress reports show: 'default', or the first configured group. */
+  reportedGroup(): string {
+    return isSingleConfig(this.settings) || 'default' in this.settings ? 'default' : (Object.keys(this.settings)[0] ?? 'default');
+  }
+
   dispose(): void {
     for (const o of this.byGroup.values()) o.dispose();
     this.byGroup.clear();

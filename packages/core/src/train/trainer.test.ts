@@ -119,6 +119,15 @@ describe('train', () => {
     model.dispose();
   });
 
+  it('reports the learning rate of the first group when every group has its own optimizer', async () => {
+    const model = new ToyModel({ dim: 8, hidden: 3 }, 3);
+    const grouped = { ...model, trainStep: (b: { x: tf.Tensor2D }, ctx: Parameters<ToyModel['trainStep']>[1]) => ({ loss: ctx.minimize(() => tf.losses.meanSquaredError(b.x, model.forward(b.x)) as tf.Scalar, model.namedParameters(), 'generator') }) };
+    const history = lossHistory();
+    await train(grouped as unknown as ToyModel, toyData(), { steps: 2, optimizer: { generator: { type: 'adam', lr: 0.003 } }, callbacks: [history] });
+    expect(history.steps[0]!.lr).toBe(0.003);
+    model.dispose();
+  });
+
   it('rejects a run with neither steps nor epochs', async () => {
     const model = new ToyModel({ dim: 8, hidden: 3 }, 3);
     await expect(train(model, toyData(), {})).rejects.toThrow(/needs steps or epochs/);

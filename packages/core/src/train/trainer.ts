@@ -184,7 +184,7 @@ export async function train<B extends TensorBatch>(model: GenerativeModel<B>, da
       tf.dispose(Object.values(scalars));
       for (const [name, value] of Object.entries(values)) {
         if (!Number.isFinite(value)) {
-          throw new Error(`Training diverged: "${name}" is ${value} at step ${step + 1} (lr ${lrAt('default', step)}). Lower the learning rate or enable clipNorm.`);
+          throw new Error(`Training diverged: "${name}" is ${value} at step ${step + 1} (lr ${lrAt(groups.reportedGroup(), step)}). Lower the learning rate or enable clipNorm.`);
         }
       }
       ema?.update();
@@ -199,7 +199,7 @@ export async function train<B extends TensorBatch>(model: GenerativeModel<B>, da
         totalSteps,
         epoch,
         losses: values,
-        lr: lrAt('default', step - 1),
+        lr: lrAt(groups.reportedGroup(), step - 1),
         seconds,
         stepsPerSecond: sps,
         examplesPerSecond: sps * (data.batchSize ?? 0),
