@@ -125,15 +125,31 @@ describe('no leaks and idempotent registration', () => {
 
   it('the kernels themselves leave no buffers behind (tfjs DEBUG leak check)', async () => {
     await initBackend('wasm');
-    tf.env().set('DEBUG', true);
+    tf.env().set('DEBUG', true); // the engine then checks every kernel for leaked buffers
     try {
-      const dy = tf.tidy(() => {
+      const outs = tf.tidy(() => {
         const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
         const k = tf.randomNormal([3, 3, 3, 2]) as tf.Tensor4D;
-        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, k]);
+        const w = tf.randomNormal([5, 5, 3, 4]) as tf.Tensor4D;
+        const v = tf.randomNormal([2, 2, 2, 3, 2]) as tf.Tensor5D;
+        const ids = tf.tensor2d([[0, 3, 3], [1, 2, 0]], [2, 3], 'int32');
+        const a = tf.randomNormal([2, 3, 16, 8]);
+        const b = tf.randomNormal([2, 3, 8, 16]);
+        return [
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.depthwiseConv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same').sum())([x, k]),
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same').sum())([x, w]),
+          tf.grad((p: tf.Tensor) => tf.maxPool(p as tf.Tensor4D, 3, 2, 'same').sum())(x),
+          tf.grad((p: tf.Tensor) => tf.image.resizeNearestNeighbor(p as tf.Tensor4D, [16, 16]).sum())(x),
+          tf.grad((p: tf.Tensor) => tf.gather(p, ids, 1, 1).sum())(x.reshape([2, 64, 3])),
+          tf.grad((p: tf.Tensor) => tf.conv3d(p.reshape([1, 4, 4, 8, 3]) as tf.Tensor5D, v, 2, 'same').sum())(x),
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, true, true).sum())([a, b]),
+          tf.oneHot(tf.tensor1d([1, 0], 'int32'), 3, 0.9, 0.05, 'float32'),
+          tf.tile(x, [1, 2, 1, 1]).slice([0, 1, 1, 0], [2, 4, 4, 3]).sum([0, 1, 2]),
+          tf.unsortedSegmentSum(x.reshape([32, 12]), tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i % 11) - 1), 'int32'), 6),
+        ];
       });
-      expect(dy.length).toBe(2);
-      tf.dispose(dy);
+      expect(outs.length).toBe(13);
+      tf.dispose(outs);
     } finally {
       tf.env().set('DEBUG', false);
     }
