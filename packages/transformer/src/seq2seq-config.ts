@@ -97,7 +97,13 @@ export const seq2seqPresets: Record<string, Partial<Seq2SeqConfig>> = {
     lrDecayIters: 100,
     maxIters: 100,
   },
-  'g2p-small': {},
+  'g2p-small': {
+    nEncoderLayer: 2,
+    nDecoderLayer: 2,
+    nHead: 4,
+    nEmbd: 128,
+    batchSize: 64,
+  },
 };
 
 /**
