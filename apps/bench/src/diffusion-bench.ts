@@ -352,6 +352,17 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     sampling: { ddim50ImagesPerSecond: imagesPerSecond, inferenceGflops: (imagesPerSecond.unguided * 50 * flops) / 1e9 },
     quality: { floor: { ...floor, n: fidN }, ...quality, guided, promptAccuracy },
     targets: { guidedAccuracy: 0.95 },
+    // What `genloom advise` reads: training minutes of this budget, FID at DDIM 50, sampling speed.
+    evidence: {
+      diffusion: {
+        small: {
+          trainMinutes: result.seconds / 60,
+          ...((quality as Record<string, { fid?: number }>)['ddim-50']?.fid !== undefined ? { quality: { metric: 'fid', value: Number((quality as Record<string, { fid: number }>)['ddim-50']!.fid.toFixed(3)), lowerIsBetter: true } } : {}),
+          samplesPerSecond: imagesPerSecond.unguided,
+          data: 'mnist',
+        },
+      },
+    },
   };
   await writeFile(join(opts.outDir, 'diffusion.json'), JSON.stringify(report, null, 2));
   const md = [

@@ -202,6 +202,7 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
   log(`real test digits (5k vs 5k): IS ${floor.inceptionScore?.toFixed(2)}, FID ${floor.fid?.toFixed(3)}, precision ${floor.precision?.toFixed(3)}, recall ${floor.recall?.toFixed(3)}`);
 
   const results: Record<string, unknown> = {};
+  const evidence: Record<string, { trainMinutes: number; quality?: { metric: string; value: number; lowerIsBetter: boolean }; samplesPerSecond?: number; data: string }> = {};
   for (const preset of opts.qualityPresets ?? presets) {
     const c = resolveGANConfig({}, preset);
     const data = imageBatches(mnist as ImageSet, { batchSize: BATCH * c.nCritic, seed });
@@ -223,6 +224,8 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
       quality,
       grid: `gan-${preset}.png`,
     };
+    // What `genloom advise` reads: minutes for this budget and the classifier-FID it reached.
+    evidence[preset] = { trainMinutes: seconds / 60, ...(quality.fid !== undefined ? { quality: { metric: 'fid', value: Number(quality.fid.toFixed(3)), lowerIsBetter: true } } : {}), data: 'mnist' };
     await writeFile(`${outDir}/gan-${preset}-monitor.json`, JSON.stringify(monitor.series));
     model.dispose();
   }
@@ -243,7 +246,7 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
   }
 
   const ratesAfter = await kernelRates();
-  const report = { suite: 'gan', date: new Date().toISOString(), backend: info.backend, batch: BATCH, steps, evalSamples, kernelRates: { before: ratesBefore, after: ratesAfter }, classifier: { source: clf.source, testAccuracy: clf.testAccuracy }, realFloor: floor, presets: results, ring, anchors: ANCHORS };
+  const report = { suite: 'gan', date: new Date().toISOString(), backend: info.backend, batch: BATCH, steps, evalSamples, kernelRates: { before: ratesBefore, after: ratesAfter }, classifier: { source: clf.source, testAccuracy: clf.testAccuracy }, realFloor: floor, presets: results, ring, anchors: ANCHORS, evidence: { gan: evidence } };
   await writeFile(`${outDir}/gan.json`, JSON.stringify(report, null, 2));
   tf.dispose([realImages, real.features, real.probs]);
   clf.model.dispose();

@@ -127,6 +127,17 @@ export async function transformerBench(opts: TransformerBenchOptions = {}): Prom
     anchors: ANCHORS,
     sample,
     lossCurve: result.history.filter((h) => h.step % 100 === 0).map((h) => ({ step: h.step, loss: h.losses.loss })),
+    // What `genloom advise` reads: minutes for the preset's 2000 iterations at the measured pace.
+    evidence: {
+      transformer: {
+        'nanogpt-cpu': {
+          trainMinutes: (secondsPerIter * 2000) / 60,
+          quality: { metric: 'valLoss', value: Number(valLoss.toFixed(4)), lowerIsBetter: true },
+          samplesPerSecond: generation[`block${config.blockSize}CachedTokensPerSecond`] ?? 0,
+          data: opts.corpus ?? 'moby-dick',
+        },
+      },
+    },
   };
   const outDir = opts.outDir ?? 'bench-out';
   await mkdir(outDir, { recursive: true });
