@@ -2,5 +2,6 @@
 import './diffusion.js';
 import './gan.js';
 import './rnn-lm.js';
+import './seq2seq.js';
 import './transformer.js';
 import './vae.js';
