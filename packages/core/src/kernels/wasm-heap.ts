@@ -218,31 +218,18 @@ export function interleavePhases(
   return out;
 }
 
-/**
- * The transposed patch matrix: `[kH·kW·inC, count·outH·outW]`, row `(kh, kw, c)` holding that tap's
- * input value for every output pixel (zeros over the padding). With it the filter gradient is
- * `colsᵀ · dy` without transposing `dy` or the result, and XNNPACK packs the small `dy` as weights.
- *
- * @example
- * ```ts
- * const colsT = im2colTransposed(backend, x, info, 0, info.batchSize);   // [KH·KW·C, N·OH·OW]
- * ```
- */
-export function im2colTransposed(
-  backend: HeapBackend,
-  x: TensorInfo,
+/** {@link im2colTransposed} for few channels: one float at a time, output row by output row. */
+function transposedPatchesFewChannels(
+  src: Float32Array,
+  dst: Float32Array,
   info: backend_util.Conv2DInfo,
   n0: number,
   count: number,
-): TensorInfo {
+): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
-  const rows = count * OH * OW;
-  const out = backend.makeOutput([KH * KW * C, rows], 'float32');
-  const src = backend.typedArrayFromHeap(x) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
   const xStrideN = H * W * C;
   const xStrideW = sw * C;
   // Output columns [ow0, ow1) read inside the image for tap kw; the others are padding.
@@ -270,6 +257,67 @@ export function im2colTransposed(
             }
             for (let ow = ow1; ow < OW; ow++) dst[o++] = 0;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The transposed patch matrix: `[kH·kW·inC, count·outH·outW]`, row `(kh, kw, c)` holding that tap's
+ * input value for every output pixel (zeros over the padding). With it the filter gradient is
+ * `colsᵀ · dy` without transposing `dy` or the result, and XNNPACK packs the small `dy` as weights.
+ *
+ * @example
+ * ```ts
+ * const colsT = im2colTransposed(backend, x, info, 0, info.batchSize);   // [KH·KW·C, N·OH·OW]
+ * ```
+ */
+export function im2colTransposed(
+  backend: HeapBackend,
+  x: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  n0: number,
+  count: number,
+): TensorInfo {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const rows = count * OH * OW;
+  const out = backend.makeOutput([KH * KW * C, rows], 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  if (C < 16) {
+    transposedPatchesFewChannels(src, dst, info, n0, count);
+    return out;
+  }
+  // Tiles of TILE output pixels × C channels: read C-float runs, write TILE-float runs per channel.
+  const TILE = 64;
+  const tile = new Float32Array(TILE * C);
+  const pixel = new Int32Array(TILE); // source offset of each pixel of the tile for the current tap, or -1
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const len = Math.min(TILE, rows - r0);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let i = 0; i < len; i++) {
+          const r = r0 + i;
+          const ow = r % OW;
+          const oh = Math.floor(r / OW) % OH;
+          const n = n0 + Math.floor(r / (OW * OH));
+          const ih = oh * sh - top + kh * dh;
+          const iw = ow * sw - left + kw * dw;
+          pixel[i] = ih < 0 || ih >= H || iw < 0 || iw >= W ? -1 : ((n * H + ih) * W + iw) * C;
+        }
+        for (let i = 0; i < len; i++) {
+          const s = pixel[i]!;
+          if (s < 0) tile.fill(0, i * C, (i + 1) * C);
+          else tile.set(src.subarray(s, s + C), i * C);
+        }
+        const rowOfTap = (kh * KW + kw) * C;
+        for (let c = 0; c < C; c++) {
+          let d = (rowOfTap + c) * rows + r0;
+          for (let i = 0, t = c; i < len; i++, t += C) dst[d++] = tile[t]!;
         }
       }
     }
