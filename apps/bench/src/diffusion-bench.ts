@@ -22,6 +22,7 @@ import { loadMnist } from '@genloom/datasets';
 import { captionedBatches, createDiffusion, DIGIT_WORDS, resolveDiffusionConfig, unetFlops, type DiffusionModel, type GenerateOptions } from '@genloom/diffusion';
 import { conditionalAccuracy, fid, inceptionScore, momentsOf, type ImageClassifier } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
+import { medianMs } from './rates.js';
 
 /** Options of {@link runDiffusionBench} (parsed from the suite's arguments). */
 export interface DiffusionBenchOptions {
@@ -61,36 +62,24 @@ function parseArgs(args: string[]): Partial<DiffusionBenchOptions> {
   return out;
 }
 
-async function median(fn: () => Promise<void>, reps: number): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push((performance.now() - t0) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
 /** GFLOP/s of a 1024³ matmul and of a 3×3 conv2d (forward and filter gradient) at the small U-Net's widest level. */
 async function wasmRates(): Promise<{ matmul: number; conv: number; convBackpropFilter: number }> {
   const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 2) as tf.Tensor2D;
-  const mm = await median(async () => {
+  const mm = (1 / 1000) * await medianMs(async () => {
     const c = tf.matMul(a, b);
     await c.data();
     c.dispose();
   }, 3);
   const x = tf.randomNormal([32, 14, 14, 64], 0, 1, 'float32', 3) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 4) as tf.Tensor4D;
-  const cv = await median(async () => {
+  const cv = (1 / 1000) * await medianMs(async () => {
     const y = tf.conv2d(x, w, 1, 'same');
     await y.data();
     y.dispose();
   }, 3);
   const dy = tf.randomNormal([32, 14, 14, 64], 0, 1, 'float32', 5) as tf.Tensor4D;
-  const bf = await median(async () => {
+  const bf = (1 / 1000) * await medianMs(async () => {
     const g = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 64, 64] }) as tf.Tensor;
     await g.data();
     g.dispose();

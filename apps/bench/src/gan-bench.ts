@@ -25,6 +25,7 @@ import { createGAN, ganMonitor, ganOptimizers, resolveGANConfig, ringData, ringM
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import type { SuiteOptions } from './main.js';
+import { medianMs } from './rates.js';
 
 const ANCHORS = { realTestInceptionScore: 9.88, pacganPlainGanRingModes: 6.3, pytorchDcganStepMs: [142, 205], target: { inceptionScore: 9.3, classes: 10, precision: 0.7, recall: 0.5 } };
 
@@ -49,29 +50,17 @@ export interface GanBenchOptions {
   log?: (line: string) => void;
 }
 
-async function median(fn: () => Promise<void>, reps: number): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
 /** GFLOP/s of a 1024³ matmul and of a DCGAN-sized conv2d (64×14×14×32 → 64 channels, k4 s2). */
 async function kernelRates(): Promise<{ matmul1024: number; conv: number }> {
   const a = tf.randomNormal([1024, 1024]);
-  const mm = await median(async () => {
+  const mm = await medianMs(async () => {
     const c = tf.matMul(a, a);
     await c.data();
     c.dispose();
   }, 5);
   const x = tf.randomNormal([64, 14, 14, 32]) as tf.Tensor4D;
   const f = tf.randomNormal([4, 4, 32, 64]) as tf.Tensor4D;
-  const cv = await median(async () => {
+  const cv = await medianMs(async () => {
     const y = tf.conv2d(x, f, 2, 'same');
     await y.data();
     y.dispose();

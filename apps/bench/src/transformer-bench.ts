@@ -11,6 +11,7 @@ import { CharTokenizer, initBackend, train, type Callback } from '@genloom/core'
 import { loadMobyDick, loadText, textWindows } from '@genloom/datasets';
 import { GPT, createGPT, gptTrainOptions, resolveGPTConfig } from '@genloom/transformer';
 import * as tf from '@tensorflow/tfjs';
+import { matmulRate } from './rates.js';
 
 /** Options of {@link transformerBench}. */
 export interface TransformerBenchOptions {
@@ -27,23 +28,6 @@ export interface TransformerBenchOptions {
 }
 
 const ANCHORS = { nanoGPTValLoss: 1.8857, nanoGPTSecondsPerIterOpenBLAS: 0.07, nanoGPTSecondsPerIterRefBLAS: 0.41, target: { valLoss: 1.85, secondsPerIter: 0.4, cacheSpeedup: 5 } };
-
-/** GFLOP/s of one wasm matmul shape, median of `reps`. */
-async function matmulRate(m: number, k: number, n: number, reps = 5): Promise<number> {
-  const a = tf.randomNormal([m, k]);
-  const b = tf.randomNormal([k, n]);
-  const times: number[] = [];
-  for (let i = 0; i < reps + 1; i++) {
-    const t0 = performance.now();
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-    if (i > 0) times.push(performance.now() - t0);
-  }
-  tf.dispose([a, b]);
-  times.sort((x, y) => x - y);
-  return (2 * m * k * n) / times[Math.floor(times.length / 2)]! / 1e6;
-}
 
 /** Floating-point operations of one training iteration (forward + backward ≈ 3× forward matmuls). */
 export function gptFlopsPerIter(c: { nLayer: number; nEmbd: number; blockSize: number; batchSize: number; vocabSize: number }): number {

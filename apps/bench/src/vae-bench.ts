@@ -19,6 +19,8 @@ import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, sel
 import { createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
+import { matmulRate } from './rates.js';
+import { auroc, averagePrecision } from '@genloom/eval';
 
 const ANCHORS = {
   pytorchExamplesTestLossEpoch7: 106.66,
@@ -47,22 +49,6 @@ export interface VaeBenchOptions {
   log?: (line: string) => void;
 }
 
-async function matmulRate(m: number, k: number, n: number, reps = 7): Promise<number> {
-  const a = tf.randomNormal([m, k]);
-  const b = tf.randomNormal([k, n]);
-  const times: number[] = [];
-  for (let i = 0; i < reps + 1; i++) {
-    const t0 = performance.now();
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-    if (i > 0) times.push(performance.now() - t0);
-  }
-  tf.dispose([a, b]);
-  times.sort((x, y) => x - y);
-  return (2 * m * k * n) / times[Math.floor(times.length / 2)]! / 1e6;
-}
-
 /** Matmul FLOPs of one training step of an MLP VAE: forward 2·B·Σ(in·out), backward twice that (minus dX of the first layer). */
 export function mlpVaeFlopsPerStep(vae: VAE, batch: number): number {
   let macs = 0;
@@ -74,28 +60,6 @@ export function mlpVaeFlopsPerStep(vae: VAE, batch: number): number {
     }
   }
   return 2 * batch * (3 * macs - firstLayerMacs);
-}
-
-/** AUROC and average precision of scores against 0/1 labels (1 = anomaly). */
-export function rankMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>): { auroc: number; averagePrecision: number } {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let pos = 0;
-  let rankSum = 0;
-  order.forEach((i, r) => {
-    if (labels[i] === 1) {
-      pos++;
-      rankSum += r + 1;
-    }
-  });
-  let hits = 0;
-  let ap = 0;
-  [...order].reverse().forEach((i, r) => {
-    if (labels[i] === 1) {
-      hits++;
-      ap += hits / (r + 1);
-    }
-  });
-  return { auroc: (rankSum - (pos * (pos + 1)) / 2) / (pos * (scores.length - pos)), averagePrecision: ap / pos };
 }
 
 /** Test loss per image, pytorch/examples' protocol: Σ BCE + KL with one posterior sample. */
@@ -240,7 +204,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
       await train(model, imageBatches(own, { batchSize: 128, seed }), { epochs: oneClassEpochs, optimizer: { type: 'adam', lr: 1e-3 }, seed });
       const scores = await scoreInBatches(model, xTest, { method: 'negElbo', samples: 4, batchSize: 1000 });
       const labels = Int32Array.from(testSet.labels!, (l) => (l === digit ? 0 : 1));
-      const { auroc } = rankMetrics(scores, labels);
+      const { auroc } = anomalyRanking(scores, labels);
       oneClass.push({ digit, auroc: 100 * auroc, seconds: (performance.now() - t0) / 1000 });
       log(`one-class digit ${digit}: AUROC ${(100 * auroc).toFixed(2)} (${oneClass.at(-1)!.seconds.toFixed(0)} s)`);
       model.dispose();
@@ -256,7 +220,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
   const sensorVae = createVAE({ inputShape: [2], hiddenDims: [64], latentDim: 1, likelihood: 'gaussian', gaussianVariance: 'learned' }, seed);
   await train(sensorVae, tabularBatches({ ...normal, features: standardize(normal.features, st) }, { batchSize: 128, seed }), { epochs: 10, optimizer: { type: 'adam', lr: 3e-3 }, seed });
   const xs = tf.tensor2d(standardize(sTest.features, st), [sTest.shape[0], 2]);
-  const sensor = rankMetrics(await scoreInBatches(sensorVae, xs, { method: 'negElbo', samples: 8 }), sTest.labels);
+  const sensor = anomalyRanking(await scoreInBatches(sensorVae, xs, { method: 'negElbo', samples: 8 }), sTest.labels);
   log(`sensor network: AUROC ${sensor.auroc.toFixed(4)}, AP ${sensor.averagePrecision.toFixed(4)} (trained on normal readings, 10 epochs)`);
   tf.dispose([xs, xTest]);
   sensorVae.dispose();
@@ -327,4 +291,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exit(1);
     },
   );
+}
+
+/** AUROC and average precision of anomaly scores against 0/1 labels (1 = anomaly), from @genloom/eval. */
+function anomalyRanking(scores: ArrayLike<number>, labels: ArrayLike<number>): { auroc: number; averagePrecision: number } {
+  return { auroc: auroc(scores, labels), averagePrecision: averagePrecision(scores, labels) };
 }

@@ -22,6 +22,7 @@ import {
 import { VAE, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, thresholdForRate, vaePresets, type VAEConfig } from '@genloom/vae';
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
+import { auroc, averagePrecision } from '@genloom/eval';
 
 /** Examples per batch for training and scoring. */
 const BATCH_SIZE = 128;
@@ -47,29 +48,6 @@ function examples(vae: VAE, data: ImageSet | TabularSet): tf.Tensor {
   if ('images' in data) return tf.tensor(data.images, [...data.shape]);
   const values = vae.standardizer ? standardize(data.features, { mean: Float32Array.from(vae.standardizer.mean), std: Float32Array.from(vae.standardizer.std) }) : data.features;
   return tf.tensor2d(values, [data.shape[0], data.shape[1]]);
-}
-
-/** AUROC and average precision of scores against 0/1 labels (1 = anomaly). Local until @genloom/eval ships them. */
-function rankMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>): { auroc: number; averagePrecision: number } {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let pos = 0;
-  let rankSum = 0;
-  order.forEach((i, r) => {
-    if (labels[i] === 1) {
-      pos++;
-      rankSum += r + 1;
-    }
-  });
-  const neg = scores.length - pos;
-  let hits = 0;
-  let ap = 0;
-  [...order].reverse().forEach((i, r) => {
-    if (labels[i] === 1) {
-      hits++;
-      ap += hits / (r + 1);
-    }
-  });
-  return { auroc: (rankSum - (pos * (pos + 1)) / 2) / (pos * neg), averagePrecision: ap / pos };
 }
 
 function binaryLabels(data: ImageSet | TabularSet): Int32Array | null {
@@ -115,7 +93,7 @@ async function testMetrics(vae: VAE, test: ImageSet | TabularSet, opts: { import
     const anomalyLabels = binaryLabels(test);
     if (anomalyLabels) {
       const scores = await scoreInBatches(vae, x, { method: 'negElbo', samples: 8 });
-      const { auroc, averagePrecision } = rankMetrics(scores, anomalyLabels);
+      const { auroc, averagePrecision } = anomalyRanking(scores, anomalyLabels);
       Object.assign(metrics, { auroc, averagePrecision });
     }
     return metrics;
@@ -252,7 +230,7 @@ const adapter: CliFamily = {
         const flagged = flags.filter(Boolean).length;
         const result: Record<string, unknown> = { examples: scores.length, flagged, threshold, method };
         const anomalyLabels = binaryLabels(set);
-        if (anomalyLabels) Object.assign(result, rankMetrics(scores, anomalyLabels));
+        if (anomalyLabels) Object.assign(result, anomalyRanking(scores, anomalyLabels));
         if (opts.out) {
           const lines = ['index,score,anomaly', ...Array.from(scores, (s, i) => `${i},${s.toPrecision(7)},${flags[i] ? 1 : 0}`)];
           await writeFile(resolve(opts.out), lines.join('\n') + '\n');
@@ -273,3 +251,8 @@ const adapter: CliFamily = {
 };
 
 registerCliFamily(adapter);
+
+/** AUROC and average precision of anomaly scores against 0/1 labels (1 = anomaly), from @genloom/eval. */
+function anomalyRanking(scores: ArrayLike<number>, labels: ArrayLike<number>): { auroc: number; averagePrecision: number } {
+  return { auroc: auroc(scores, labels), averagePrecision: averagePrecision(scores, labels) };
+}
