@@ -172,52 +172,6 @@ export function maxPoolBackprop(backend: HeapBackend, x: TensorInfo, dy: TensorI
   return out;
 }
 
-/**
- * Interleaves the stride phases of a transposed convolution and crops them, in one copy: `phases`
- * is `[N, Qh, Qw, sH, sW, C]` (phase grid row `qh·sH + ph`, column `qw·sW + pw`), the result the
- * `[N, H, W, C]` window of that grid starting at row `cropH`, column `cropW`. Each copied run is the
- * `C` channels of one pixel. (The wasm Transpose + Slice pair it replaces copies the data three times.)
- *
- * @example
- * ```ts
- * const dx = interleavePhases(backend, phases, [64, 14, 14, 64], 1, 1);
- * ```
- */
-export function interleavePhases(
-  backend: HeapBackend,
-  phases: TensorInfo,
-  outShape: readonly [number, number, number, number],
-  cropH: number,
-  cropW: number,
-): TensorInfo {
-  const [, Qh, Qw, sh, sw, C] = phases.shape as [number, number, number, number, number, number];
-  const [N, H, W] = outShape;
-  const out = backend.makeOutput([...outShape], 'float32');
-  const src = backend.typedArrayFromHeap(phases) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  // Strides of the phase tensor, in floats.
-  const sPw = C;
-  const sPh = sw * C;
-  const sQw = sh * sPh;
-  const sQh = Qw * sQw;
-  const sN = Qh * sQh;
-  let o = 0;
-  for (let n = 0; n < N; n++) {
-    for (let h = 0; h < H; h++) {
-      const gh = h + cropH;
-      const rowBase = n * sN + Math.floor(gh / sh) * sQh + (gh % sh) * sPh;
-      for (let w = 0; w < W; w++) {
-        const gw = w + cropW;
-        const s = rowBase + Math.floor(gw / sw) * sQw + (gw % sw) * sPw;
-        if (C >= 16) dst.set(src.subarray(s, s + C), o);
-        else for (let c = 0; c < C; c++) dst[o + c] = src[s + c]!;
-        o += C;
-      }
-    }
-  }
-  return out;
-}
-
 /** {@link im2colTransposed} for few channels: one float at a time, output row by output row. */
 function transposedPatchesFewChannels(
   src: Float32Array,
@@ -262,6 +216,7 @@ function transposedPatchesFewChannels(
     }
   }
 }
+
 
 /**
  * The transposed patch matrix: `[kH·kW·inC, count·outH·outW]`, row `(kh, kw, c)` holding that tap's
@@ -319,56 +274,6 @@ export function im2colTransposed(
           let d = (rowOfTap + c) * rows + r0;
           for (let i = 0, t = c; i < len; i++, t += C) dst[d++] = tile[t]!;
         }
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * Like {@link interleavePhases}, with each stride phase in its own `[N, Qh, Qw, C]` tensor:
- * `phases[ph][pw]`, or `null` for a phase no filter tap reaches (written as zeros).
- *
- * @example
- * ```ts
- * const dx = interleavePhaseList(backend, [[p00, p01], [p10, p11]], [64, 14, 14, 64], 1, 1);
- * ```
- */
-export function interleavePhaseList(
-  backend: HeapBackend,
-  phases: Array<Array<TensorInfo | null>>,
-  outShape: readonly [number, number, number, number],
-  cropH: number,
-  cropW: number,
-): TensorInfo {
-  const sh = phases.length;
-  const sw = phases[0]!.length;
-  const [N, H, W, C] = outShape;
-  const first = phases.flat().find((p) => p !== null);
-  const [, Qh, Qw] = (first?.shape ?? [N, 0, 0, C]) as [number, number, number, number];
-  const out = backend.makeOutput([...outShape], 'float32');
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  const srcs = phases.map((row) => row.map((p) => (p ? (backend.typedArrayFromHeap(p) as Float32Array) : null)));
-  const sQw = C;
-  const sQh = Qw * C;
-  const sN = Qh * sQh;
-  let o = 0;
-  for (let n = 0; n < N; n++) {
-    for (let h = 0; h < H; h++) {
-      const gh = h + cropH;
-      const row = srcs[gh % sh]!;
-      const rowBase = n * sN + Math.floor(gh / sh) * sQh;
-      for (let w = 0; w < W; w++) {
-        const gw = w + cropW;
-        const src = row[gw % sw];
-        if (!src) {
-          dst.fill(0, o, o + C);
-        } else {
-          const s = rowBase + Math.floor(gw / sw) * sQw;
-          if (C >= 16) dst.set(src.subarray(s, s + C), o);
-          else for (let c = 0; c < C; c++) dst[o + c] = src[s + c]!;
-        }
-        o += C;
       }
     }
   }
