@@ -13,8 +13,8 @@ import { initBackend, train, type Callback } from '@genloom/core';
 import { loadCmudict } from '@genloom/datasets';
 import { phonemeErrorRate, wordErrorRate } from '@genloom/eval';
 import { createSeq2Seq, g2pTokenizers, resolveSeq2SeqConfig, seq2seqTrainOptions, type Seq2Seq, type Seq2SeqConfig } from '@genloom/transformer';
-import * as tf from '@tensorflow/tfjs';
 import type { SuiteOptions } from './main.js';
+import { matmulRate } from './rates.js';
 
 const TARGET = { wer: 0.3, per: 0.08 };
 
@@ -35,22 +35,6 @@ export interface Seq2SeqBenchOptions {
   seed?: number;
   outDir?: string;
   log?: (line: string) => void;
-}
-
-/** GFLOP/s of one wasm matmul shape (the rows × width × hidden of a g2p-small batch), best of `reps`. */
-async function matmulRate(m = 640, k = 128, n = 512, reps = 6): Promise<number> {
-  const a = tf.randomNormal([m, k]);
-  const b = tf.randomNormal([k, n]);
-  let best = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-    best = Math.min(best, performance.now() - t0);
-  }
-  tf.dispose([a, b]);
-  return (2 * m * k * n) / best / 1e6;
 }
 
 /** Training FLOPs of one word (forward matmuls × 3), from mean source and target lengths. */
@@ -102,7 +86,7 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
   const flopsPerStep = seq2seqFlopsPerWord(config, srcLen, tgtLen) * config.batchSize;
   log(`seq2seq bench: ${preset} (${model.net.parameterCount()} parameters) on CMUdict, ${trainSet.pairs.length} train / ${testSet.pairs.length} held-out words, ${steps} steps of ${config.batchSize}${opts.minutes ? ` or ${opts.minutes} min` : ''}, backend ${info.backend}, ${(flopsPerStep / 1e9).toFixed(2)} GFLOP/step`);
 
-  const rateBefore = await matmulRate();
+  const rateBefore = await matmulRate(640, 128, 512);
   log(`wasm matmul 640×128×512: ${rateBefore.toFixed(1)} GFLOP/s`);
   const controller = new AbortController();
   const timer = opts.minutes ? setTimeout(() => controller.abort(), opts.minutes * 60_000) : undefined;
@@ -114,7 +98,7 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
   const result = await train(model, model.batches(trainSet.pairs, { seed }), { ...seq2seqTrainOptions(recipe), seed, callbacks: [progress], signal: controller.signal });
   if (timer) clearTimeout(timer);
   const secondsPerStep = result.seconds / result.steps;
-  const rateAfter = await matmulRate();
+  const rateAfter = await matmulRate(640, 128, 512);
   const achieved = flopsPerStep / secondsPerStep / 1e9;
   const meanRate = (rateBefore + rateAfter) / 2;
   log(`trained ${result.steps} steps (${((result.steps * config.batchSize) / trainSet.pairs.length).toFixed(2)} epochs) in ${(result.seconds / 60).toFixed(1)} min, ${secondsPerStep.toFixed(3)} s/step, ${achieved.toFixed(2)} GFLOP/s = ${(achieved / meanRate).toFixed(2)} × the same-run matmul rate (${meanRate.toFixed(1)})`);
