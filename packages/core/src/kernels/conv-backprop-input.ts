@@ -31,11 +31,15 @@ import { isHeapBackend, type HeapBackend } from './wasm-heap.js';
 export const conv2DBackpropInputTuning = {
   /**
    * Whether a strided input gradient uses one convolution per stride phase (exact taps) rather than
-   * one convolution over all phases padded to `ceil(k/s)` taps. Default: never — the padded single
-   * convolution measured as fast or faster even where it multiplies zeros (k = 5, s = 2: 36 taps
-   * for 25), because XNNPACK runs one large convolution better than four small ones.
+   * one convolution over all phases padded to `ceil(k/s)` taps (which multiplies zeros when `k` is not
+   * a multiple of `s`: 36 taps for 25 at k = 5, s = 2). Default: per phase when padding would waste
+   * FLOPs and the gradient has ≥ 16 channels. Measured (batch 64, 14×14×64 ← 7×7×128): k5 s2 69% of
+   * the forward GFLOP/s per phase against 55% padded, k3 s2 107% against 54%; but with 1 channel
+   * (28×28×1 ← 14×14×64) per-phase fell to 20% against 62%: XNNPACK runs convolutions with a
+   * single output channel poorly, and the padded one has `sH·sW` of them.
    */
-  phaseConvs: (_kH: number, _kW: number, _sH: number, _sW: number): boolean => false,
+  phaseConvs: (kH: number, kW: number, sH: number, sW: number, channels: number): boolean =>
+    (kH % sH !== 0 || kW % sW !== 0) && channels >= 16,
 };
 
 function heapOf(scope: KernelScope, kernel: string): HeapBackend {
@@ -71,7 +75,7 @@ function conv2DBackpropInputNHWC(scope: KernelScope, dy: TensorInfo, filter: Ten
   const conv = (x: TensorInfo, f: TensorInfo, pad: number[][]) =>
     scope.run('Conv2D', { x, filter: f }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
 
-  if ((h.s > 1 || w.s > 1) && conv2DBackpropInputTuning.phaseConvs(filterHeight, filterWidth, h.s, w.s)) {
+  if ((h.s > 1 || w.s > 1) && conv2DBackpropInputTuning.phaseConvs(filterHeight, filterWidth, h.s, w.s, inChannels)) {
     const grid: Array<Array<TensorInfo | null>> = [];
     for (let ph = 0; ph < h.s; ph++) {
       const row: Array<TensorInfo | null> = [];
