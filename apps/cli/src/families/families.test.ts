@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../program.js';
+
+// Every family through the real CLI, as a user runs it: train the tiny preset for a few steps on
+// real data, then sample from and evaluate the checkpoint.
+let dir: string;
+let textFile: string;
+let out: string[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'genloom-families-'));
+  textFile = join(dir, 'corpus.txt');
+  const { loadMobyDick } = await import('@genloom/datasets');
+  await writeFile(textFile, (await loadMobyDick()).train.slice(0, 20_000));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = async (...args: string[]) => {
+  out = [];
+  const code = await run(['node', 'genloom', ...args]);
+  const lines = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  if (code !== 0) throw new Error(`genloom ${args.join(' ')} exited ${code}: ${out.join('').slice(-600)}`);
+  return lines;
+};
+
+const cases: Array<{ family: string; data: () => string; sample: string[]; expectPng: boolean }> = [
+  { family: 'vae', data: () => 'mnist', sample: ['--n', '4'], expectPng: true },
+  { family: 'gan', data: () => 'mnist', sample: ['--n', '4'], expectPng: true },
+  { family: 'diffusion', data: () => 'mnist', sample: ['--n', '2', '--steps', '3'], expectPng: true },
+  { family: 'rnn-lm', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false },
+  { family: 'transformer', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false },
+];
+
+describe('every family through the CLI', () => {
+  for (const c of cases) {
+    it(`${c.family}: train tiny → sample → eval`, async () => {
+      const ckpt = join(dir, c.family);
+      const trained = await cli('train', c.family, '--data', c.data(), '--preset', 'tiny', '--steps', '4', '--seed', '1', '--out', ckpt, '--json');
+      const done = trained.at(-1)!;
+      expect(done).toMatchObject({ event: 'done', steps: 4, checkpoint: ckpt });
+      expect(Object.values(done.metrics as Record<string, number>).every(Number.isFinite)).toBe(true);
+      const manifest = JSON.parse(await readFile(join(ckpt, 'genloom.json'), 'utf8'));
+      expect(manifest.provenance.data).toBe(c.data());
+
+      const file = join(dir, `${c.family}.png`);
+      const sampled = await cli('sample', ckpt, '--seed', '2', ...c.sample, ...(c.expectPng ? ['--out', file] : []), '--json');
+      if (c.expectPng) {
+        expect((await stat(file)).size).toBeGreaterThan(100);
+        expect((await readFile(file)).subarray(1, 4).toString()).toBe('PNG');
+      } else {
+        expect(JSON.stringify(sampled[0])).toContain('Call me');
+      }
+
+      const evaluated = await cli('eval', ckpt, '--json');
+      const metrics = evaluated[0]!.metrics as Record<string, number>;
+      expect(Object.keys(metrics).length).toBeGreaterThan(0);
+      expect(Object.values(metrics).every(Number.isFinite)).toBe(true);
+    });
+  }
+});
