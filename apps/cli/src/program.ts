@@ -6,6 +6,7 @@ import { advise, initBackend, type Goal, type Modality, loadCheckpoint, readMani
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
 import { findBenchEvidence } from './advise-command.js';
+import { realFloorMetrics } from './image-metrics.js';
 import { parseOverrides } from './overrides.js';
 import { childProcessTrain, readPresetFile, tuneCommand, type TuneFlags } from './tune-command.js';
 import { cliFamilies, cliFamily, cliFamilyForCheckpoint, type CommandIO } from './registry.js';
@@ -133,20 +134,28 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('evaluate a checkpoint on data and print its metrics')
-    .argument('<dir>', 'checkpoint directory')
+    .description('evaluate a checkpoint on data and print its metrics; --real mnist scores real data against itself (the metrics\' floor)')
+    .argument('[dir]', 'checkpoint directory')
     .option('--data <spec>', 'data spec (default: the data it was trained on)')
+    .option('--real <data>', 'score the real test split against the real train split (mnist)')
+    .option('--samples <n>', 'generated images for the image metrics (FID, KID, precision/recall, IS)', positiveInt('--samples'))
     .option('--beam <n>', 'beam size (seq2seq)', positiveInt('--beam'))
     .option('--json', 'print JSON')
-    .action(async (dir: string, opts: { data?: string; json?: boolean; beam?: number }) => {
+    .action(async (dir: string | undefined, opts: { data?: string; real?: string; samples?: number; json?: boolean; beam?: number }) => {
       await startBackend(!!opts.json);
+      const show = (metrics: Record<string, number>) => Object.entries(metrics).map(([k, v]) => `${k.padEnd(20)} ${Number(v.toPrecision(6))}`).join('\n');
+      if (opts.real) {
+        const metrics = await realFloorMetrics(opts.real, opts.samples ?? 10_000);
+        print(!!opts.json, { event: 'eval', real: opts.real, metrics }, show(metrics));
+        return;
+      }
+      if (!dir) throw new Error('eval needs a checkpoint directory (or --real mnist)');
       const { model, manifest } = await openCheckpoint(dir);
       const adapter = cliFamilyForCheckpoint(manifest.family);
       const data = opts.data ?? manifest.provenance.data ?? adapter.defaultData;
-      const { json, data: _d, ...flags } = opts;
+      const { json, data: _d, real: _r, ...flags } = opts;
       const metrics = await adapter.evaluate(model, data, flags);
-      const human = Object.entries(metrics).map(([k, v]) => `${k.padEnd(20)} ${Number(v.toPrecision(6))}`).join('\n');
-      print(!!json, { event: 'eval', checkpoint: resolve(dir), data, metrics }, human);
+      print(!!json, { event: 'eval', checkpoint: resolve(dir), data, metrics }, show(metrics));
       model.dispose();
     });
 

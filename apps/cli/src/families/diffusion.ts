@@ -11,6 +11,7 @@ import { imageBatches, resolveDataSpec, type ImageSet } from '@genloom/datasets'
 import { captionedBatches, createDiffusion, DiffusionModel, diffusionPresets, resolveDiffusionConfig, type DiffusionConfig, type SamplerName } from '@genloom/diffusion';
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
+import { generatedImageMetrics } from '../image-metrics.js';
 
 /** Examples per training batch. */
 const BATCH_SIZE = 32;
@@ -151,10 +152,20 @@ const adapter: CliFamily = {
     return { png, json };
   },
 
-  async evaluate(model, data) {
+  async evaluate(model, data, flags) {
     const m = asDiffusion(model);
     const { test } = await loadImages(data);
-    return { valLoss: await validationLoss(m, test) };
+    const metrics: Record<string, number> = { valLoss: await validationLoss(m, test) };
+    // Image metrics from DDIM 20-step samples (fewer than the other families: each takes 20 network passes).
+    const n = Number(flags.samples ?? 200);
+    const numClasses = m.config.conditioning === 'none' ? 0 : m.config.classNames.length;
+    const labels = numClasses > 0 ? Array.from({ length: n }, (_, i) => i % numClasses) : undefined;
+    const samples = await m.generate({ n, steps: 20, sampler: 'ddim', seed: 1, ...(labels ? { label: labels } : {}) });
+    try {
+      return { ...metrics, ...(await generatedImageMetrics(data, samples as tf.Tensor4D, labels ? { labels } : {})) };
+    } finally {
+      samples.dispose();
+    }
   },
 };
 

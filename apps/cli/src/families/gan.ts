@@ -22,6 +22,7 @@ import {
 } from '@genloom/gan';
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
+import { generatedImageMetrics } from '../image-metrics.js';
 
 /** Examples per critic batch; a WGAN-GP step takes nCritic of them. */
 const CRITIC_BATCH = 64;
@@ -169,10 +170,18 @@ const adapter: CliFamily = {
     return { png, json: { images: n, columns, seed: args.seed, perClassColumns: k > 0 && label === undefined && !args.flags.interpolate, ...(label !== undefined ? { label } : {}) } };
   },
 
-  async evaluate(model, data, _flags) {
+  async evaluate(model, data, flags) {
     const m = asGANModel(model);
     if (m instanceof Pix2Pix) return pix2pixMetrics(m, (await loadRgba(data)).test);
-    return ganMetrics(m, (await loadImages(data)).test);
+    const metrics = await ganMetrics(m, (await loadImages(data)).test);
+    const n = Number(flags.samples ?? 1000);
+    const labels = m.config.numClasses > 0 ? Array.from({ length: n }, (_, i) => i % m.config.numClasses) : undefined;
+    const samples = tf.tidy(() => toUnitRange(m.generate(n, { seed: 1, ...(labels ? { labels } : {}) })) as tf.Tensor4D);
+    try {
+      return { ...metrics, ...(await generatedImageMetrics(data, samples, labels ? { labels } : {})) };
+    } finally {
+      samples.dispose();
+    }
   },
 };
 

@@ -23,6 +23,7 @@ import { VAE, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, t
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
 import { auroc, averagePrecision } from '@genloom/eval';
+import { generatedImageMetrics } from '../image-metrics.js';
 
 /** Examples per batch for training and scoring. */
 const BATCH_SIZE = 128;
@@ -194,7 +195,14 @@ const adapter: CliFamily = {
     const vae = asVAE(model);
     const loaded = await loadData(data);
     const importanceSamples = flags.importanceSamples === undefined ? 100 : Number(flags.importanceSamples);
-    return testMetrics(vae, loaded.test, { importanceSamples, nllExamples: 1000 });
+    const metrics = await testMetrics(vae, loaded.test, { importanceSamples, nllExamples: 1000 });
+    if (vae.config.numClasses > 0) return metrics; // a conditional VAE's samples need labels; scored by its test metrics
+    const samples = vae.sample(Number(flags.samples ?? 1000), { seed: 1 }) as tf.Tensor4D;
+    try {
+      return { ...metrics, ...(await generatedImageMetrics(data, samples.rank === 4 ? samples : (samples.reshape([samples.shape[0], 28, 28, 1]) as tf.Tensor4D))) };
+    } finally {
+      samples.dispose();
+    }
   },
 
   registerCommands(program, io) {
