@@ -48,6 +48,15 @@ describe('every family through the CLI', () => {
     expect(m.fid).toBeGreaterThan(0);
   });
 
+  it('classifier: train tiny on MNIST → eval accuracy; sampling says it does not generate', async () => {
+    const ckpt = join(dir, 'classifier');
+    const [done] = (await cli('train', 'classifier', '--data', 'mnist', '--preset', 'tiny', '--steps', '30', '--out', ckpt, '--json')).slice(-1);
+    expect(done).toMatchObject({ event: 'done', steps: 30 });
+    const [evaluated] = await cli('eval', ckpt, '--json');
+    expect((evaluated!.metrics as Record<string, number>).accuracy).toBeGreaterThan(0.2); // 30 steps: well above chance (0.1)
+    await expect(cli('sample', ckpt)).rejects.toThrow(/a classifier does not generate/);
+  });
+
   for (const c of cases) {
     it(`${c.family}: train tiny → sample → eval`, async () => {
       const ckpt = join(dir, c.family);

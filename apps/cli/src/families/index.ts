@@ -1,4 +1,5 @@
 // Each family's CLI adapter registers itself here, one import per family.
+import './classifier.js';
 import './diffusion.js';
 import './gan.js';
 import './rnn-lm.js';
