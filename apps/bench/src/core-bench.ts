@@ -51,6 +51,8 @@ export interface CoreBenchRow {
 export interface CoreBenchResult {
   date: string;
   machine: { cpu: string; cores: number; node: string; tfjs: string };
+  /** 1-minute load average when the run started and ended (other processes skew the numbers). */
+  load: { start: number; end: number };
   reps: number;
   rows: CoreBenchRow[];
 }
@@ -333,6 +335,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   const { backends = ['wasm', 'cpu'], reps = 5, warmup = 2, quick = false, outDir = 'bench-out' } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const cases = allCases(quick);
+  const loadStart = os.loadavg()[0]!;
   const rows: CoreBenchRow[] = [];
   for (const backend of backends) {
     let sets: KernelSets | null = null;
@@ -374,6 +377,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   const result: CoreBenchResult = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
+    load: { start: loadStart, end: os.loadavg()[0]! },
     reps,
     rows,
   };
@@ -384,13 +388,17 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   return result;
 }
 
+/**
+ * Ratio of each row's GFLOP/s to its reference case (conv forward, one-hot matmul) on the same backend.
+ * The reference is the best of its variants in this run: the forward kernels are the same code before
+ * and after, so their spread is load from other processes, and the best one is the conservative base.
+ */
 function addRatios(rows: CoreBenchRow[], cases: Case[]): void {
   for (const row of rows) {
     const ref = cases.find((c) => c.name === row.case)?.ratioTo;
     if (!ref || row.gflops === null) continue;
-    const variant = row.variant === 'before' ? 'after' : row.variant; // compare with the same forward run
-    const base = rows.find((r) => r.case === ref && r.backend === row.backend && r.variant === variant);
-    if (base?.gflops) row.ratio = { to: ref, value: row.gflops / base.gflops };
+    const bases = rows.filter((r) => r.case === ref && r.backend === row.backend && r.gflops !== null).map((r) => r.gflops!);
+    if (bases.length > 0) row.ratio = { to: ref, value: row.gflops / Math.max(...bases) };
   }
 }
 
@@ -417,10 +425,12 @@ export function formatCoreBenchMarkdown(result: CoreBenchResult): string {
   const lines = [
     `# core kernels — GFLOP/s (median of ${result.reps}; ms in brackets)`,
     '',
-    `${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, tfjs ${result.machine.tfjs}, ${result.date}`,
+    `${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, tfjs ${result.machine.tfjs}, ${result.date}; ` +
+      `load average ${result.load.start.toFixed(1)} at the start, ${result.load.end.toFixed(1)} at the end (other processes share the cores; compare within a run).`,
     '',
     '"wasm before" is plain tfjs-backend-wasm; "wasm after" has genloom\'s kernels (`initBackend(\'wasm\')`). ' +
-      'Ratio: GFLOP/s relative to the conv forward pass (conv rows) or to the one-hot matmul (embedding), same backend, "after".',
+      'Ratio: GFLOP/s of "wasm after" relative to the conv forward pass (conv rows) or to the one-hot matmul (embedding) on wasm, ' +
+      'taking the faster of the reference\'s before/after runs (same kernel; the spread is load).',
     '',
   ];
   for (const group of [...new Set(result.rows.map((r) => r.group))]) {
