@@ -4,9 +4,8 @@
  * `#/<page>` to the page modules, each loaded on first visit.
  */
 import './style.css';
-import type { BackendInfo } from '@genloom/core';
 import { checkpoints, type SiteCheckpoint } from './api.js';
-import { backend } from './backend.js';
+import { backend, type SiteBackend } from './backend.js';
 import { h } from './dom.js';
 
 /** A page of the site. */
@@ -30,11 +29,12 @@ const PAGES: Page[] = [
   { path: 'bench', title: 'Bench', available: () => true, load: () => import('./pages/bench.js') },
 ];
 
-function showBackend(info: BackendInfo): void {
+function showBackend(info: SiteBackend): void {
   const el = document.getElementById('backend')!;
   const details = [info.wasm ? `${info.wasm.simd ? 'SIMD, ' : ''}${info.threads} thread${info.threads === 1 ? '' : 's'}` : null, info.adapter ? info.adapter.description || info.adapter.vendor : null].filter(Boolean);
   el.textContent = `backend: ${info.backend}${details.length ? ` (${details.join(', ')})` : ''}${info.forced ? ' — forced' : ''}`;
   el.title = info.candidates.map((c) => `${c.name}: ${c.status} — ${c.reason}`).join('\n');
+  el.dataset.tfjs = document.documentElement.dataset.tfjsBackend ?? '';
   el.dataset.state = 'ready';
   el.dataset.backend = info.backend;
 }

@@ -213,6 +213,8 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     expect(maps).toBeGreaterThan(0);
     expect(await canvasStd(page, 'canvas.attn')).toBeGreaterThan(5);
     const text = await generate(page, 'The whale', 60);
+    // The maps follow the new prompt.
+    await page.waitForFunction(() => document.querySelector('#attn-text')?.textContent === 'The whale');
     expect(text.length).toBeGreaterThanOrEqual(40); // 60 characters asked for
     expect(/[a-z]{2,}/.test(text)).toBe(true); // letters, not only noise
     await shot(page, 'transformer');

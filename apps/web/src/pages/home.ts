@@ -22,7 +22,8 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
       backendBox.replaceChildren(
         h('h2', {}, 'Backend'),
         h('p', {}, 'TensorFlow.js runs on ', h('strong', { 'data-testid': 'backend-name' }, info.backend), ` (tfjs ${info.tfjsVersion}${info.wasm ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.wasm.simd ? ', SIMD' : ''}` : ''}). Add `, h('code', {}, '?backend=wasm'), ' (or webgl, webgpu, cpu) to the address to force one.'),
-        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'candidate'), h('th', {}, 'status'), h('th', {}, 'why'))), h('tbody', {}, ...info.candidates.map((c) => h('tr', { class: c.status }, h('td', {}, c.name), h('td', {}, c.status), h('td', {}, c.reason))))),
+        h('p', { class: 'note', id: 'backend-note' }, info.siteNote ?? ''),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'candidate'), h('th', {}, 'status'), h('th', {}, 'why'))), h('tbody', {}, ...info.candidates.map((c) => h('tr', { class: c.status, 'data-candidate': c.name }, h('td', {}, c.name), h('td', {}, c.status), h('td', {}, c.reason))))),
       );
     },
     (err: unknown) => backendBox.append(h('p', { class: 'status error' }, `Error: ${(err as Error).message}`)),

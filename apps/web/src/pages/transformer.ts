@@ -70,6 +70,14 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
     defaultPrompt: 'Call me Ishmael. Some years ago',
     onModel: async (model: StreamingLM, p) => {
       gpt = model as unknown as GPT;
+      if (prompt !== p) {
+        // The maps follow the prompt as it is typed (after a short pause).
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        p.addEventListener('input', () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => void showAttention().catch(status.error), 400);
+        });
+      }
       prompt = p;
       await showAttention();
     },

@@ -44,7 +44,8 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
       h('h2', {}, 'Walk between two digits'),
       h('p', { class: 'note' }, 'Two real MNIST test digits are encoded to their posterior means; the slider moves along the path between the codes and decodes each point.'),
       h('div', { class: 'row' }, h('label', { class: 'field' }, h('span', {}, 'from'), fromDigit), h('label', { class: 'field' }, h('span', {}, 'to'), toDigit), h('label', { class: 'field' }, h('span', {}, 'path'), method)),
-      h('div', { class: 'row walk' }, fromCanvas, h('div', {}, frameCanvas, walk.row), toCanvas),
+      h('div', { class: 'row walk' }, h('div', {}, h('div', { class: 'caption' }, 'from'), fromCanvas), h('div', {}, h('div', { class: 'caption' }, 'decoded point'), frameCanvas), h('div', {}, h('div', { class: 'caption' }, 'to'), toCanvas)),
+      walk.row,
       stripCanvas,
     ),
   );
