@@ -1,7 +1,9 @@
 /**
  * Kernels that tfjs backends lack for training (wasm 4.22: Conv2DBackpropFilter, UnsortedSegmentSum,
- * depthwise backprops) and faster routes around slow ones (transposed and batched BatchMatMul,
- * Conv2DBackpropInput, and the float32 OneHot of the wasm backend).
+ * depthwise backprops), replacements for the wasm kernels that compute wrong values (OneHot float32,
+ * MaxPoolGrad, ResizeNearestNeighborGrad, GatherV2 with batchDims, Conv3D backprops), and faster routes
+ * around slow ones (transposed and batched BatchMatMul, Conv2DBackpropInput, Tile, Slice, Sum/Mean
+ * over leading axes). See README-section.md for the measurements behind each.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul.js';
@@ -60,9 +62,12 @@ const installed = new Map<string, { names: string[]; originals: Map<string, Kern
  * returns the same names. Backends that need nothing (cpu, webgl, webgpu, tensorflow) get `[]`.
  *
  * For `wasm`: adds Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input and
- * UnsortedSegmentSum; replaces Conv2DBackpropInput (through Conv2D), BatchMatMul and _FusedMatMul
- * (explicit transposes, batches folded or split so XNNPACK runs) and OneHot (float32 output).
- * Call it after the backend's package is imported; `initBackend` does.
+ * UnsortedSegmentSum; replaces kernels that are wrong there (OneHot for float32, MaxPoolGrad,
+ * ResizeNearestNeighborGrad, GatherV2 with batchDims, Conv3DBackpropFilterV2/InputV2) and slow ones
+ * (Conv2DBackpropInput through Conv2D; BatchMatMul and _FusedMatMul with explicit transposes and
+ * batches folded or split so XNNPACK runs; Tile and Slice as heap copies; Sum and Mean over leading
+ * axes as a product with ones). Each replacement keeps the original for the cases it does not
+ * change. Call it after the backend's package is imported; `initBackend` does.
  *
  * @example
  * ```ts
