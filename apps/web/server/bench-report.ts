@@ -1,7 +1,6 @@
 /**
- * Finds the latest bench report for the Bench page: the first of the given folders (`bench-out/`,
- * `bench/results/`) that holds report files, its newest Markdown report, its JSON results and its
- * plots (SVG or PNG, served under `/bench-files/`).
+ * Finds the latest bench report for the Bench page in `bench-out/` or `bench/results/`: its
+ * Markdown, its JSON results and its plots (SVG or PNG, served under `/bench-files/`).
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -51,35 +50,44 @@ async function listReportFiles(dir: string): Promise<BenchFile[]> {
 }
 
 /**
- * The latest bench report under the first folder of `dirs` that has one.
+ * The latest bench report across `dirs`: the folder holding the newest Markdown report (or, when
+ * none has one, the newest file). From a folder of dated reports (`bench/results/DATE-COMMIT.md`
+ * and `.json`) only the report's own JSON and plots are taken; from a folder of per-suite results
+ * (`bench-out/vae.json`…) all of them.
  *
  * @example
  * ```ts
- * const report = await latestBenchReport([{ path: '/repo/bench-out', label: 'bench-out' }]);
+ * const report = await latestBenchReport([{ path: '/repo/bench-out', label: 'bench-out/' }]);
  * ```
  */
 export async function latestBenchReport(dirs: ReadonlyArray<{ path: string; label: string }>): Promise<BenchReport & { path: string | null }> {
-  for (const dir of dirs) {
-    const files = await listReportFiles(dir.path);
-    if (files.length === 0) continue;
-    const md = files.find((f) => f.kind === 'markdown' && f.bytes <= MAX_REPORT_BYTES);
-    const json: Record<string, unknown> = {};
-    for (const f of files) {
-      if (f.kind !== 'json' || f.bytes > MAX_REPORT_BYTES) continue;
-      try {
-        json[f.name] = JSON.parse(await readFile(join(dir.path, f.name), 'utf8'));
-      } catch (err) {
-        json[f.name] = { error: `not valid JSON: ${(err as Error).message}` };
-      }
+  const listed = await Promise.all(dirs.map(async (d) => ({ ...d, files: await listReportFiles(d.path) })));
+  const newest = (files: BenchFile[], kind?: BenchFile['kind']) => files.find((f) => !kind || f.kind === kind)?.modified ?? '';
+  const withMd = listed.filter((d) => d.files.some((f) => f.kind === 'markdown'));
+  const pool = withMd.length ? withMd : listed.filter((d) => d.files.length > 0);
+  const dir = pool.sort((a, b) => newest(b.files, withMd.length ? 'markdown' : undefined).localeCompare(newest(a.files, withMd.length ? 'markdown' : undefined)))[0];
+  if (!dir) return { dir: null, path: null, files: [], markdown: null, json: {}, searched: dirs.map((d) => d.label) };
+  const md = dir.files.find((f) => f.kind === 'markdown' && f.bytes <= MAX_REPORT_BYTES);
+  // Dated reports (`2026-11-28-dad2e43.md`) sit beside earlier ones: keep only this one's files.
+  const stem = md && /^\d{4}-\d{2}-\d{2}/.test(md.name) ? md.name.replace(/\.md$/i, '') : null;
+  const own = stem ? dir.files.filter((f) => f.name !== md!.name && f.name.startsWith(stem)) : [];
+  // A dated report keeps its own JSON and plots; per-suite folders show everything.
+  const files = own.length ? [md!, ...own] : dir.files;
+  const json: Record<string, unknown> = {};
+  for (const f of files) {
+    if (f.kind !== 'json' || f.bytes > MAX_REPORT_BYTES) continue;
+    try {
+      json[f.name] = JSON.parse(await readFile(join(dir.path, f.name), 'utf8'));
+    } catch (err) {
+      json[f.name] = { error: `not valid JSON: ${(err as Error).message}` };
     }
-    return {
-      dir: dir.label,
-      path: dir.path,
-      files,
-      markdown: md ? { name: md.name, text: await readFile(join(dir.path, md.name), 'utf8') } : null,
-      json,
-      searched: dirs.map((d) => d.label),
-    };
   }
-  return { dir: null, path: null, files: [], markdown: null, json: {}, searched: dirs.map((d) => d.label) };
+  return {
+    dir: dir.label,
+    path: dir.path,
+    files,
+    markdown: md ? { name: md.name, text: await readFile(join(dir.path, md.name), 'utf8') } : null,
+    json,
+    searched: dirs.map((d) => d.label),
+  };
 }

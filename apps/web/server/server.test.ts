@@ -166,3 +166,46 @@ describe('demo site server', () => {
     expect(svg.headers['content-type']).toBe('image/svg+xml');
   });
 });
+
+describe('latestBenchReport', () => {
+  it('takes the folder with the newest Markdown report, and a dated report with only its own files', async () => {
+    const { latestBenchReport } = await import('./bench-report.js');
+    const { utimesSync } = await import('node:fs');
+    const root = mkdtempSync(join(tmpdir(), 'genloom-web-bench-'));
+    try {
+      const out = join(root, 'bench-out');
+      const results = join(root, 'results');
+      mkdirSync(out);
+      mkdirSync(results);
+      const at = (file: string, text: string, minutesAgo: number) => {
+        writeFileSync(file, text);
+        const t = new Date(Date.now() - minutesAgo * 60_000);
+        utimesSync(file, t, t);
+      };
+      at(join(out, 'core.md'), '# core', 30);
+      at(join(out, 'core.json'), '{"suite":"core"}', 30);
+      at(join(results, '2026-01-01-aaa.md'), '# old', 60);
+      at(join(results, '2026-01-01-aaa.json'), '{"run":"old"}', 60);
+      at(join(results, '2026-01-02-bbb.md'), '# new', 5);
+      at(join(results, '2026-01-02-bbb.json'), '{"run":"new"}', 5);
+      at(join(results, '2026-01-02-bbb-loss.svg'), '<svg/>', 5);
+      const dirs = [{ path: out, label: 'bench-out/' }, { path: results, label: 'bench/results/' }];
+      let report = await latestBenchReport(dirs);
+      expect(report.dir).toBe('bench/results/');
+      expect(report.markdown?.text).toBe('# new');
+      expect(Object.keys(report.json)).toEqual(['2026-01-02-bbb.json']);
+      expect(report.files.map((f) => f.name).sort()).toEqual(['2026-01-02-bbb-loss.svg', '2026-01-02-bbb.json', '2026-01-02-bbb.md']);
+      at(join(out, 'core.md'), '# core, rerun', 1);
+      report = await latestBenchReport(dirs);
+      expect(report.dir).toBe('bench-out/');
+      expect(report.markdown?.text).toBe('# core, rerun');
+      expect(report.json['core.json']).toEqual({ suite: 'core' });
+      at(join(out, 'seq2seq.json'), '{"suite":"seq2seq"}', 2);
+      report = await latestBenchReport(dirs);
+      expect(Object.keys(report.json).sort()).toEqual(['core.json', 'seq2seq.json']); // per-suite results: all of them
+      expect((await latestBenchReport([{ path: join(root, 'none'), label: 'none/' }])).dir).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RatingStore } from '@genloom/eval/ratings';
 import { createSiteServer, listCheckpoints, type SiteServer } from '../server/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; GENLOOM_CHROMIUM points elsewhere. */
+const CHROMIUM = process.env.GENLOOM_CHROMIUM ?? '/usr/bin/chromium';
 const webRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const artifacts = join(webRoot, 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
