@@ -1,5 +1,5 @@
 /**
- * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--preset NAME] [--skip-quality] [--skip-speed]`:
+ * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--preset NAME] [--windows] [--skip-quality] [--skip-speed]`:
  *
  * - quality: the `char-cpu` preset (exactly nanoGPT's CPU budget, 2000 × 12 × 64 characters) on
  *   Moby-Dick or on a text file cut as nanoGPT cuts it (first 90% train, last 10% validation);
@@ -15,7 +15,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { CharTokenizer, initBackend, train, type Callback } from '@genloom/core';
-import { loadMobyDick, loadText, sequentialTextBatches } from '@genloom/datasets';
+import { loadMobyDick, loadText, sequentialTextBatches, textWindows } from '@genloom/datasets';
 import { createRNNLM, resolveRNNLMConfig, rnnLMTrainOptions, withStateResets, type RNNLM, type RNNLMConfig } from '@genloom/rnn-lm';
 import * as tf from '@tensorflow/tfjs';
 
@@ -30,6 +30,11 @@ export interface RNNLMBenchOptions {
   /** Measure speed only / quality only. */
   skipQuality?: boolean;
   skipSpeed?: boolean;
+  /**
+   * Train on random windows from a zero state (nanoGPT's get_batch) instead of contiguous streams
+   * that carry their state: decorrelated batches, at the cost of no context beyond a window in training.
+   */
+  windows?: boolean;
   seed?: number;
   /** Where to write rnn-lm.json (default bench-out). */
   outDir?: string;
@@ -188,7 +193,9 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
 
   if (!opts.skipQuality) {
     const model = createRNNLM(config, { tokenizer, seed });
-    const data = withStateResets(sequentialTextBatches(trainTokens, { blockSize: config.blockSize, batchSize: config.batchSize, seed, shiftEachEpoch: true }));
+    const data = opts.windows
+      ? textWindows(trainTokens, { blockSize: config.blockSize, batchSize: config.batchSize, seed })
+      : withStateResets(sequentialTextBatches(trainTokens, { blockSize: config.blockSize, batchSize: config.batchSize, seed, shiftEachEpoch: true }));
     const progress: Callback = {
       onStepEnd: (e) => {
         if (e.step % 100 === 0 || e.step === 1) log(`step ${e.step}/${e.totalSteps} loss ${e.losses.loss!.toFixed(4)} ${(e.seconds / e.step).toFixed(3)} s/step`);
@@ -206,6 +213,7 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
     const trainLoss = (await model.evaluateTokens(trainTokens.subarray(0, valTokens.length), { streams: 64, blockSize: 128 })).loss;
     const sample = await model.generate(opts.corpus ? 'ROMEO:' : 'Call me ', { maxTokens: 300, temperature: 0.8, seed: 1 });
     report.quality = {
+      batches: opts.windows ? 'random windows, zero state' : 'contiguous streams, state carried',
       valLoss,
       valBitsPerChar: valLoss / Math.LN2,
       valPerplexity: Math.exp(valLoss),
@@ -233,7 +241,7 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
   }
   const outDir = opts.outDir ?? 'bench-out';
   await mkdir(outDir, { recursive: true });
-  const file = `${outDir}/rnn-lm${opts.corpus ? `-${corpusName.split('/').pop()!.replace(/\.[^.]*$/, '')}` : ''}.json`;
+  const file = `${outDir}/rnn-lm${opts.corpus ? `-${corpusName.split('/').pop()!.replace(/\.[^.]*$/, '')}` : ''}${opts.windows ? '-windows' : ''}.json`;
   await writeFile(file, JSON.stringify(report, null, 2));
   log(`wrote ${file}`);
   return report;
@@ -244,7 +252,7 @@ function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`. */
+/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`, `--windows`. */
 export async function runRNNLMBench(argv: string[]): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(argv, name) !== undefined ? Number(argValue(argv, name)) : undefined);
   const iters = num('--iters');
@@ -260,6 +268,7 @@ export async function runRNNLMBench(argv: string[]): Promise<Record<string, unkn
     ...(outDir ? { outDir } : {}),
     skipQuality: argv.includes('--skip-quality'),
     skipSpeed: argv.includes('--skip-speed'),
+    windows: argv.includes('--windows'),
   });
 }
 
