@@ -61,17 +61,19 @@ describe('conv2d backprops on wasm match cpu', () => {
   });
 
   describe.each([
-    ['one convolution over all stride phases', false],
-    ['one convolution per stride phase', true],
-  ])('Conv2DBackpropInput with %s', (_, perPhase) => {
-    const saved = conv2DBackpropInputTuning.phaseConvs;
+    ['one convolution over all stride phases', false, 0],
+    ['one convolution per stride phase', true, 0],
+    ['dy · Wᵀ and col2im', false, Infinity],
+  ])('Conv2DBackpropInput with %s', (_, perPhase, col2imBelow) => {
+    const saved = { ...conv2DBackpropInputTuning };
     beforeAll(() => {
       conv2DBackpropInputTuning.phaseConvs = () => perPhase;
+      conv2DBackpropInputTuning.col2imBelowChannels = col2imBelow;
     });
     afterAll(() => {
-      conv2DBackpropInputTuning.phaseConvs = saved;
+      Object.assign(conv2DBackpropInputTuning, saved);
     });
-    it.each(cases.filter((c) => c.strides[0] * c.strides[1] > 1))('$x $k $strides $pad', async (c) => {
+    it.each(cases.filter((c) => c.strides[0] * c.strides[1] > 1 || col2imBelow > 0))('$x $k $strides $pad', async (c) => {
       const filterShape = [...c.k, c.x[3], c.cout];
       const err = await compareBackends([rand(outShape(c), 3), rand(filterShape, 4)], (dy, w) =>
         runKernel('Conv2DBackpropInput', { dy: dy!, filter: w! }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }),

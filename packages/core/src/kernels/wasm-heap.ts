@@ -360,3 +360,41 @@ export function sliceOnHeap(backend: HeapBackend, x: TensorInfo, begin: readonly
   }
   return out;
 }
+
+/**
+ * The inverse of {@link im2col} ("col2im"): adds each patch row `(n, oh, ow)` of `cols`
+ * (`[N·outH·outW, kH·kW·inC]`) back onto the input pixels it was read from, giving the `[N, H, W, C]`
+ * input gradient when `cols = dy · Wᵀ`. Taps over the padding are dropped.
+ *
+ * @example
+ * ```ts
+ * const dx = col2im(backend, cols, info);   // same shape as the conv input
+ * ```
+ */
+export function col2im(backend: HeapBackend, cols: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const out = backend.makeOutput([N, H, W, C], 'float32');
+  const src = backend.typedArrayFromHeap(cols) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  dst.fill(0);
+  let s = 0;
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh - top + kh * dh;
+          if (ih < 0 || ih >= H) {
+            s += KW * C;
+            continue;
+          }
+          for (let kw = 0; kw < KW; kw++, s += C) {
+            const iw = ow * sw - left + kw * dw;
+            if (iw < 0 || iw >= W) continue;
+            for (let c = 0, d = ((n * H + ih) * W + iw) * C; c < C; c++) dst[d + c] = dst[d + c]! + src[s + c]!;
+          }
+        }
+  return out;
+}
