@@ -20,7 +20,7 @@ export function buildTokenizer(config: Pick<RNNLMConfig, 'tokenizer' | 'bpeVocab
 }
 
 /**
- * The training recipe of a config as {@link train} options: AdamW, linear warm-up then cosine decay,
+ * The training recipe of a config as options for core's `train`: AdamW, linear warm-up then cosine decay,
  * gradient clipping, `maxIters` steps.
  *
  * @example

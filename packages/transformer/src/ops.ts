@@ -289,7 +289,7 @@ export function batchMatMulTimeMajor(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3
  * (G = batch × heads), an additive mask broadcastable to the scores `[T, G, S]` (0 where a query may
  * look, −1e9 where not), and an optional dropout keep-mask on the weights (already scaled by
  * 1/(1 − rate)). Returns `[T, G, D]`. Every matmul, forward and backward, is a
- * {@link batchMatMulTimeMajor}; the gradient is fused.
+ * `batchMatMulTimeMajor`; the gradient is fused.
  *
  * @example
  * ```ts
