@@ -28,9 +28,12 @@ export interface GenerativeModel<B extends TensorBatch = TensorBatch, C = unknow
   evalStep?(batch: B): Record<string, tf.Scalar>;
   /** Named parameters; trainable ones get gradients, all are checkpointed. */
   namedParameters(): NamedVariable[];
+  /** The weights by name (live variables; clone to keep a copy). */
   getWeights(): tf.NamedTensorMap;
+  /** Assigns weights by name; missing, extra or mis-shaped weights are an error naming the weight. */
   setWeights(weights: tf.NamedTensorMap): void;
   /** JSON-serialisable state beyond weights and config (a tokenizer, calibration), saved in checkpoints. */
   extraState?(): Record<string, unknown>;
+  /** Frees every tensor the model owns. */
   dispose(): void;
 }

@@ -8,7 +8,9 @@
 export interface CheckpointReader {
   /** Human-readable location (a path or URL), used in error messages. */
   readonly location: string;
+  /** A file of the checkpoint as UTF-8 text. */
   readText(name: string): Promise<string>;
+  /** A file of the checkpoint as bytes. */
   readBytes(name: string): Promise<Uint8Array>;
   /** Whether a file exists (optional files such as the training state). */
   has(name: string): Promise<boolean>;
@@ -17,6 +19,7 @@ export interface CheckpointReader {
 /** Writes all files of one checkpoint at once, so a reader never sees a half-written checkpoint. */
 export interface CheckpointWriter {
   readonly location: string;
+  /** Writes every file of the checkpoint, replacing the previous checkpoint as a whole. */
   writeAll(files: Record<string, string | Uint8Array>): Promise<void>;
 }
 

@@ -48,6 +48,7 @@ export abstract class Optimizer {
     this.lr = config.lr;
   }
 
+  /** The state variable `name` (moment, momentum), created as zeros shaped like `like` on first use. */
   protected slot(name: string, like: tf.Tensor): tf.Variable {
     let v = this.slots.get(name);
     if (!v) {
@@ -57,6 +58,7 @@ export abstract class Optimizer {
     return v;
   }
 
+  /** Whether weight decay applies to this parameter (by default: tensors of rank ≥ 2). */
   protected decays(name: string, v: tf.Variable): boolean {
     const wd = this.config.weightDecay ?? 0;
     if (wd === 0) return false;
@@ -81,6 +83,7 @@ export abstract class Optimizer {
     });
   }
 
+  /** Updates one parameter from its gradient (inside the caller's `tf.tidy`). */
   protected abstract update(name: string, v: tf.Variable, g: tf.Tensor): void;
 
   /** Copies of the state for a checkpoint. @example `const s = opt.getState()` */

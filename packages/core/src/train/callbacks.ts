@@ -43,10 +43,15 @@ export interface TrainerControl {
  * ```
  */
 export interface Callback {
+  /** Before the first step (`startStep` > 0 when resuming). */
   onTrainBegin?(info: { startStep: number; totalSteps: number }): void | Promise<void>;
+  /** After every step, with its losses and speed; `control.stop()` ends the run. */
   onStepEnd?(event: StepEvent, control: TrainerControl): void | Promise<void>;
+  /** After each evaluation, with its metrics. */
   onEval?(event: EvalEvent, control: TrainerControl): void | Promise<void>;
+  /** After a checkpoint was written. */
   onCheckpoint?(info: { step: number; location: string }): void | Promise<void>;
+  /** When the run ends, however it ended. */
   onTrainEnd?(summary: TrainSummary): void | Promise<void>;
 }
 

@@ -33,7 +33,9 @@ export interface TrialRecord extends TrialJob {
 
 /** Remembers finished jobs so a killed tuning run restarts without redoing them. */
 export interface TuneJournal {
+  /** The jobs finished so far. */
   load(): Promise<TrialRecord[]>;
+  /** Records one finished job. */
   append(record: TrialRecord): Promise<void>;
 }
 
@@ -52,7 +54,9 @@ export interface TuneOptions {
   seed?: number;
   /** Jobs run at once (in-process promises; a process pool or queue is the runner's business). */
   parallel?: number;
+  /** Where finished jobs are recorded, so a restarted search skips them. */
   journal?: TuneJournal;
+  /** Called with every finished (or restored) job, for progress output. */
   onRecord?: (record: TrialRecord) => void;
 }
 
