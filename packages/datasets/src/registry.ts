@@ -34,21 +34,25 @@ interface DescriptorBase {
 /** An image data set: `load` gives an {@link ImageSet} for each split. */
 export interface ImageDataDescriptor extends DescriptorBase {
   readonly modality: 'image';
+  /** The images (and labels, when the set has them) of a split. */
   load(split: Split): Promise<ImageSet>;
 }
 /** A text corpus: `load('train')` gives the training text, `load('test')` the validation text. */
 export interface TextDataDescriptor extends DescriptorBase {
   readonly modality: 'text';
+  /** The text of a split (`'test'` gives the validation text). */
   load(split: Split): Promise<string>;
 }
 /** Sequence pairs (grapheme → phoneme): `load` gives a {@link PairSet} for each split. */
 export interface PairsDataDescriptor extends DescriptorBase {
   readonly modality: 'pairs';
+  /** The source/target pairs of a split. */
   load(split: Split): Promise<PairSet>;
 }
 /** A table of numbers: `load` gives a {@link TabularSet} for each split. */
 export interface TabularDataDescriptor extends DescriptorBase {
   readonly modality: 'tabular';
+  /** The rows (and labels, when the set has them) of a split. */
   load(split: Split): Promise<TabularSet>;
 }
 

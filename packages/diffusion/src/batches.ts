@@ -37,7 +37,10 @@ export interface CaptionedBatchOptions {
  * await train(model, data, { steps: 4000 });
  * ```
  */
-export function captionedBatches(set: LabelledImageSet, options: CaptionedBatchOptions): DataSource<CaptionedBatch> & { captionsOf(epoch: number, index: number): string[] } {
+export function captionedBatches(set: LabelledImageSet, options: CaptionedBatchOptions): DataSource<CaptionedBatch> & {
+  /** The captions of the batch at (epoch, index), as the text encoder sees them. */
+  captionsOf(epoch: number, index: number): string[];
+} {
   const [n, h, w, c] = set.shape;
   const labels = set.labels;
   if (!labels) throw new Error('captionedBatches: the image set has no labels; captions are made from labels');

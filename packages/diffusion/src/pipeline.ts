@@ -49,6 +49,7 @@ export interface DenoiseOptions {
   /** x_T to start from instead of seeded noise (not disposed). */
   initialNoise?: tf.Tensor4D;
   inpaint?: InpaintGuide;
+  /** Receives every intermediate image and x₀ estimate (the denoising film). */
   onStep?: (step: DenoiseStep) => void | Promise<void>;
 }
 

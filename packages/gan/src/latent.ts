@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Spherical interpolation between latent rows `a` and `b` [1, Z] at fractions `t` [S, 1]: the
+ * Spherical interpolation between latent rows `a` and `b` (`[1, Z]`) at fractions `t` (`[S, 1]`): the
  * path keeps the norm that Gaussian noise of that dimension concentrates on, so every frame looks
  * like a typical sample — White, 2016. Falls back to a straight line when a and b are parallel.
  *

@@ -79,11 +79,13 @@ export function ganMonitor(opts: { every?: number; log?: (line: string) => void 
 
 /** Anything that makes samples for a seed: a {@link GAN}. */
 export interface SampleSource {
+  /** `n` samples for a seed. */
   generate(n: number, opts: { seed?: number }): tf.Tensor;
 }
 
 /** Anything that gives class probabilities [N, K]: the eval package's `ImageClassifier`, {@link ringClassifier}. */
 export interface ProbabilityClassifier {
+  /** Class probabilities [N, classes] of a batch of samples. */
   predictProba(x: tf.Tensor4D | tf.Tensor): tf.Tensor2D;
 }
 
@@ -111,6 +113,7 @@ export interface ModeCollapseOptions {
   preprocess?: (x: tf.Tensor) => tf.Tensor;
   /** Stop training when the alarm fires (default false: only record and report). */
   stopOnAlarm?: boolean;
+  /** Called when a check finds the generator collapsed. */
   onAlarm?: (check: CollapseCheck) => void;
 }
 
@@ -167,7 +170,12 @@ export async function meanPairwiseDistance(x: tf.Tensor): Promise<number> {
  * alarm.checks.filter((c) => c.alarm);
  * ```
  */
-export function modeCollapseAlarm(opts: ModeCollapseOptions): Callback & { checks: CollapseCheck[]; check(step?: number): Promise<CollapseCheck> } {
+export function modeCollapseAlarm(opts: ModeCollapseOptions): Callback & {
+  /** Every check made so far. */
+  checks: CollapseCheck[];
+  /** Runs a check now (also called every `every` steps during training). */
+  check(step?: number): Promise<CollapseCheck>;
+} {
   if (!opts.classifier && opts.reference === undefined) {
     throw new Error('modeCollapseAlarm needs a classifier (to count classes) or a reference (real examples or their mean pairwise distance) to compare the spread with');
   }

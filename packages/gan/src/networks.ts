@@ -36,6 +36,7 @@ export interface DiscriminatorOutput {
 
 /** A generator: noise (and labels) in, an example out. */
 export interface Generator extends Module {
+  /** Images from latent rows `z` [B, Z] (and class labels for conditional generators), in [-1, 1]. */
   forward(z: tf.Tensor2D, labels: tf.Tensor1D | null, training: boolean): tf.Tensor;
   /** Folds the last training batch's batch-norm statistics into the running averages. */
   commitRunningStats(): void;
@@ -43,7 +44,9 @@ export interface Generator extends Module {
 
 /** A discriminator over (packed) examples. */
 export interface Discriminator extends Module {
+  /** Real/fake logits (and class logits for ACGAN) of a batch of examples. */
   forward(x: tf.Tensor, training: boolean): DiscriminatorOutput;
+  /** Folds the last training batch's batch-norm statistics into the running averages (no-op without batch norm). */
   commitRunningStats(): void;
 }
 

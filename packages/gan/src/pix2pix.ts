@@ -70,6 +70,7 @@ export class UNetGenerator extends Module {
     });
   }
 
+  /** Folds the last training batch's batch-norm statistics into the running averages. */
   commitRunningStats(): void {
     for (const n of [...this.downNorms, ...this.upNorms]) n?.commitRunningStats();
   }
@@ -107,6 +108,7 @@ export class PatchDiscriminator extends Module {
     });
   }
 
+  /** Folds the last training batch's batch-norm statistics into the running averages. */
   commitRunningStats(): void {
     for (const n of this.norms) n?.commitRunningStats();
   }

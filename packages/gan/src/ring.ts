@@ -136,7 +136,10 @@ export function ringModeCoverage(points: ArrayLike<number>, o: RingOptions & { m
  * modeCollapseAlarm({ model: gan, classifier: ringClassifier(), every: 100 });
  * ```
  */
-export function ringClassifier(o: RingOptions = {}): { predictProba(x: tf.Tensor): tf.Tensor2D } {
+export function ringClassifier(o: RingOptions = {}): {
+  /** One-hot [N, 8] assignment of each 2-D point to its nearest mode. */
+  predictProba(x: tf.Tensor): tf.Tensor2D;
+} {
   const { centers } = ringGeometry(o);
   const c = tf.tensor2d(centers.flat(), [centers.length, 2]);
   const cKept = tf.keep(c);

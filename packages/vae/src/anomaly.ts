@@ -22,6 +22,7 @@ export interface AnomalyScoreOptions {
 
 /** Something that scores examples; the VAE is one. */
 export interface AnomalyScorer {
+  /** One score per example: higher means more unusual. */
   anomalyScore(x: tf.Tensor, options?: AnomalyScoreOptions): tf.Tensor1D;
 }
 
