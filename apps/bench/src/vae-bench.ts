@@ -189,6 +189,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
     base.dispose();
   }
   xIs.dispose();
+  const sampleRate = await samplesPerSecond(vae); // before the model is freed
   vae.dispose();
 
   // ---- one-class MNIST -------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
         small: {
           trainMinutes: (medianSeconds * epochs) / 60,
           ...(epochRows.length ? { quality: { metric: 'testLoss', value: Number(epochRows.at(-1)!.testLoss!.toFixed(2)), lowerIsBetter: true } } : {}),
-          samplesPerSecond: await samplesPerSecond(vae),
+          samplesPerSecond: sampleRate,
           data: 'mnist',
         },
       },
