@@ -1,3 +1,4 @@
+import type { TrainingRecipe } from '@genloom/core';
 import { resolvePreset } from '@genloom/core';
 
 /** The recurrent cell of every layer. */
@@ -11,7 +12,7 @@ export type TokenizerKind = 'char' | 'bpe';
  * checkpoints store it verbatim. Training-recipe names follow the transformer package (nanoGPT's
  * `train.py` in camelCase) so the two families read alike.
  */
-export interface RNNLMConfig {
+export interface RNNLMConfig extends TrainingRecipe {
   cell: CellKind;
   /** Number of token ids (the tokenizer's vocabSize; set from the tokenizer when one is built). */
   vocabSize: number;
@@ -30,23 +31,8 @@ export interface RNNLMConfig {
   // ---- training recipe ----------------------------------------------------------------------------
   /** Tokens per step of truncated backpropagation through time (T). */
   blockSize: number;
-  /** Parallel streams per batch (B); each carries its hidden state to the next batch. */
-  batchSize: number;
-  /** Peak learning rate after warm-up. */
-  lr: number;
-  /** Learning rate at the end of the cosine decay. */
-  minLr: number;
-  warmupIters: number;
-  /** Step at which the cosine decay reaches minLr. */
-  lrDecayIters: number;
-  /** Optimisation steps of a training run. */
-  maxIters: number;
-  /** AdamW decoupled weight decay, applied to matrices only. */
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  /** Clip gradients to this global norm (0 turns clipping off); RNNs need it. */
-  gradClip: number;
+  // batchSize (B: parallel streams, each carrying its hidden state to the next batch), lr, minLr,
+  // warmupIters, lrDecayIters, maxIters, weightDecay, beta1, beta2, gradClip: TrainingRecipe
   /** Fraction of the corpus (its tail) held out for validation. */
   valFraction: number;
 }

@@ -1,3 +1,4 @@
+import type { TrainingRecipe } from '@genloom/core';
 import { resolvePreset } from '@genloom/core';
 
 /** How a GPT knows where a token is: a learned table (GPT-2) or rotary embeddings (RoFormer). */
@@ -7,7 +8,7 @@ export type PositionKind = 'learned' | 'rotary';
  * Everything that defines a decoder-only GPT and its training recipe. JSON-serialisable; checkpoints
  * store it verbatim. Field names follow nanoGPT's `GPTConfig` and `train.py` in camelCase.
  */
-export interface GPTConfig {
+export interface GPTConfig extends TrainingRecipe {
   /** Number of token ids (the tokenizer's vocabSize). */
   vocabSize: number;
   /** Longest context the model sees (T). */
@@ -24,22 +25,7 @@ export interface GPTConfig {
   /** Share the token embedding with the output head (weight tying). */
   tieWeights: boolean;
   // ---- training recipe (nanoGPT's train.py) -------------------------------------------------
-  batchSize: number;
-  /** Peak learning rate after warm-up. */
-  lr: number;
-  /** Learning rate at the end of the cosine decay. */
-  minLr: number;
-  warmupIters: number;
-  /** Step at which the cosine decay reaches minLr. */
-  lrDecayIters: number;
-  /** Optimisation steps of a training run. */
-  maxIters: number;
-  /** AdamW decoupled weight decay, applied to matrices only. */
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  /** Clip gradients to this global norm (0 turns clipping off). */
-  gradClip: number;
+  // batchSize, lr, minLr, warmupIters, lrDecayIters, maxIters, weightDecay, beta1, beta2, gradClip: TrainingRecipe
   /** Fraction of the corpus (its tail) held out for validation. */
   valFraction: number;
 }

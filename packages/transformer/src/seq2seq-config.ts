@@ -1,3 +1,4 @@
+import type { TrainingRecipe } from '@genloom/core';
 import { resolvePreset } from '@genloom/core';
 import { checkFields, isNonNeg, isNonNegInt, isPosInt, isUnitOpen } from './config.js';
 
@@ -6,7 +7,7 @@ import { checkFields, isNonNeg, isNonNegInt, isPosInt, isUnitOpen } from './conf
  * checkpoints store it verbatim. The source and target vocabularies are separate (letters in,
  * phonemes out); the decoder's input embedding is tied to its output head.
  */
-export interface Seq2SeqConfig {
+export interface Seq2SeqConfig extends TrainingRecipe {
   /** Number of source token ids (the source tokenizer's vocabSize). */
   sourceVocabSize: number;
   /** Number of target token ids (the target tokenizer's vocabSize). */
@@ -29,22 +30,7 @@ export interface Seq2SeqConfig {
   /** Label smoothing ε of the training loss: the target distribution is (1−ε)·one-hot + ε/V. */
   labelSmoothing: number;
   // ---- training recipe -------------------------------------------------------------------------
-  batchSize: number;
-  /** Peak learning rate after warm-up. */
-  lr: number;
-  /** Learning rate at the end of the cosine decay. */
-  minLr: number;
-  warmupIters: number;
-  /** Step at which the cosine decay reaches minLr. */
-  lrDecayIters: number;
-  /** Optimisation steps of a training run. */
-  maxIters: number;
-  /** AdamW decoupled weight decay, applied to matrices only. */
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  /** Clip gradients to this global norm (0 turns clipping off). */
-  gradClip: number;
+  // batchSize, lr, minLr, warmupIters, lrDecayIters, maxIters, weightDecay, beta1, beta2, gradClip: TrainingRecipe
 }
 
 /** A small encoder–decoder for character-level tasks (the `g2p-small` shape). */

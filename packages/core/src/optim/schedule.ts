@@ -53,3 +53,36 @@ export function createSchedule(config: ScheduleConfig): Schedule {
       throw new Error(`Unknown schedule type "${String((config as { type: unknown }).type)}"; expected constant, warmup-cosine or step`);
   }
 }
+
+/**
+ * The nanoGPT-style training recipe that token models share as config fields: AdamW with decay on
+ * matrices, linear warm-up then cosine decay to `minLr`, and gradient clipping. A family's config
+ * extends it, so every token model is tuned through the same field names.
+ *
+ * @example
+ * ```ts
+ * interface MyLMConfig extends TrainingRecipe { vocabSize: number; hidden: number }
+ * ```
+ */
+export interface TrainingRecipe {
+  /** Sequences per batch. */
+  batchSize: number;
+  /** Peak learning rate after warm-up. */
+  lr: number;
+  /** Learning rate at the end of the cosine decay. */
+  minLr: number;
+  /** Steps of linear warm-up. */
+  warmupIters: number;
+  /** Step at which the cosine decay reaches minLr. */
+  lrDecayIters: number;
+  /** Optimisation steps of a training run. */
+  maxIters: number;
+  /** AdamW decoupled weight decay, applied to matrices only. */
+  weightDecay: number;
+  /** Adam's first-moment decay. */
+  beta1: number;
+  /** Adam's second-moment decay. */
+  beta2: number;
+  /** Clip gradients to this global norm (0 turns clipping off). */
+  gradClip: number;
+}
