@@ -6,18 +6,13 @@
  * text with the checkpoint's own tokenizer (characters it never saw become <unk>).
  */
 import type { GenerativeModel } from '@genloom/core';
-import { resolveDataSpec, sequentialTextBatches } from '@genloom/datasets';
+import { sequentialTextBatches } from '@genloom/datasets';
 import { RNNLM, buildTokenizer, createRNNLM, resolveRNNLMConfig, rnnLMPresets, rnnLMTrainOptions, withStateResets, type RNNLMConfig } from '@genloom/rnn-lm';
 import { registerCliFamily, type CliFamily } from '../registry.js';
+import { loadCorpus, sampleText } from './text-lm.js';
 
 /** Parallel streams the validation text is cut into; each carries its state across the whole stream. */
 const EVAL_STREAMS = 64;
-
-async function loadCorpus(spec: string): Promise<{ train: string; val: string }> {
-  const desc = resolveDataSpec(spec);
-  if (desc.modality !== 'text') throw new Error(`rnn-lm trains on text; --data ${spec} is ${desc.modality} data (use text:PATH or moby-dick)`);
-  return { train: await desc.load('train'), val: await desc.load('test') };
-}
 
 function asRNNLM(model: GenerativeModel): RNNLM {
   if (!(model instanceof RNNLM)) throw new Error(`expected an rnn-lm checkpoint, got family "${model.family}"`);
@@ -41,7 +36,7 @@ const adapter: CliFamily = {
   defaultData: 'moby-dick',
   presets: Object.keys(rnnLMPresets),
   async prepareTraining({ data, preset, overrides, seed, resumed }) {
-    const { train, val } = await loadCorpus(data);
+    const { train, val } = await loadCorpus(data, 'rnn-lm');
     let model: RNNLM;
     if (resumed) {
       model = asRNNLM(resumed); // fine-tuning keeps the checkpoint's config and tokenizer
@@ -60,19 +55,11 @@ const adapter: CliFamily = {
   },
   async sample(model, args) {
     const lm = asRNNLM(model);
-    const prompt = args.prompt ?? '';
-    const continuation = await lm.generate(prompt, {
-      maxTokens: args.n,
-      seed: args.seed,
-      temperature: args.temperature ?? 0.8,
-      ...(args.topK !== undefined ? { topK: args.topK } : {}),
-      ...(args.topP !== undefined ? { topP: args.topP } : {}),
-    });
-    return { text: prompt + continuation, json: { prompt, continuation, tokens: args.n, seed: args.seed } };
+    return sampleText((prompt, options) => lm.generate(prompt, options), args, '');
   },
   async evaluate(model, data) {
     const lm = asRNNLM(model);
-    const { val } = await loadCorpus(data);
+    const { val } = await loadCorpus(data, 'rnn-lm');
     return validationMetrics(lm, val);
   },
 };

@@ -3,19 +3,14 @@
  * the corpus's characters (nanoGPT's `sorted(set(text))`); the last 10% of the text validates.
  */
 import { CharTokenizer, type GenerativeModel } from '@genloom/core';
-import { resolveDataSpec, textWindows } from '@genloom/datasets';
+import { textWindows } from '@genloom/datasets';
 import { GPT, createGPT, gptPresets, gptTrainOptions, resolveGPTConfig, type GPTConfig } from '@genloom/transformer';
 import { registerCliFamily, type CliFamily } from '../registry.js';
+import { loadCorpus, sampleText } from './text-lm.js';
 
 /** Random validation windows per estimate (nanoGPT's `eval_iters` for Shakespeare). */
 const EVAL_BATCHES = 200;
 const EVAL_SEED = 1337;
-
-async function loadCorpus(spec: string): Promise<{ train: string; val: string }> {
-  const desc = resolveDataSpec(spec);
-  if (desc.modality !== 'text') throw new Error(`transformer trains on text; --data ${spec} is ${desc.modality} data (use text:PATH or moby-dick)`);
-  return { train: await desc.load('train'), val: await desc.load('test') };
-}
 
 function asGPT(model: GenerativeModel): GPT {
   if (!(model instanceof GPT)) throw new Error(`expected a transformer (GPT) checkpoint, got family "${model.family}"`);
@@ -37,7 +32,7 @@ const adapter: CliFamily = {
   defaultData: 'moby-dick',
   presets: Object.keys(gptPresets),
   async prepareTraining({ data, preset, overrides, seed, resumed }) {
-    const { train, val } = await loadCorpus(data);
+    const { train, val } = await loadCorpus(data, 'transformer');
     let gpt: GPT;
     if (resumed) {
       // Fine-tuning keeps the checkpoint's config and tokenizer: the new corpus must use its characters.
@@ -58,19 +53,11 @@ const adapter: CliFamily = {
   },
   async sample(model, args) {
     const gpt = asGPT(model);
-    const prompt = args.prompt ?? '\n';
-    const continuation = await gpt.generate(prompt, {
-      maxTokens: args.n,
-      seed: args.seed,
-      temperature: args.temperature ?? 0.8,
-      ...(args.topK !== undefined ? { topK: args.topK } : {}),
-      ...(args.topP !== undefined ? { topP: args.topP } : {}),
-    });
-    return { text: prompt + continuation, json: { prompt, continuation, tokens: args.n, seed: args.seed } };
+    return sampleText((prompt, options) => gpt.generate(prompt, options), args, '\n');
   },
   async evaluate(model, data) {
     const gpt = asGPT(model);
-    const { val } = await loadCorpus(data);
+    const { val } = await loadCorpus(data, 'transformer');
     const valLoss = await validationLoss(gpt, val, EVAL_BATCHES);
     return { valLoss, valPerplexity: Math.exp(valLoss), bitsPerChar: valLoss / Math.LN2 };
   },
