@@ -151,8 +151,8 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   await mkdir(dir, { recursive: true });
   const date = new Date().toISOString();
   const commit = gitCommit();
-  const stamp = `${date.slice(0, 10)}-${commit}`;
-  const previousFiles = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith(stamp)).sort();
+  // date, time, commit and suites: runs of different suites at one commit (even at once) never overwrite each other
+  const stamp = `${date.slice(0, 10)}-${date.slice(11, 16).replace(':', '')}-${commit}-${runs.map((r) => r.suite).join('+') || 'none'}`;
   const results: BenchResults = {
     date,
     commit,
@@ -169,10 +169,10 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   lines.push('| suite | time | status |', '|---|---:|---|');
   for (const r of runs) lines.push(`| ${r.suite} | ${r.seconds.toFixed(0)} s | ${r.error ? `failed: ${r.error}` : 'ok'} |`);
   lines.push('');
-  const previous = previousFiles.at(-1);
+  const found = await previousResults(dir, `${stamp}.json`, results);
   let regressions = 0;
-  if (previous) {
-    const prev = JSON.parse(await readFile(join(dir, previous), 'utf8')) as BenchResults;
+  if (found) {
+    const { name: previous, results: prev } = found;
     const rows = compareResults(results, prev);
     regressions = rows.filter((r) => r.regression).length;
     lines.push(`## Compared with ${previous}`, '', rows.length ? `${regressions} regression(s) beyond 10% (⚠); changes of 10% or more:` : 'No number changed by 10% or more.', '');
@@ -199,6 +199,25 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   const mdPath = join(dir, `${stamp}.md`);
   await writeFile(mdPath, lines.join('\n'));
   return { json: jsonPath, markdown: mdPath, regressions };
+}
+
+/**
+ * The newest earlier results file to compare with: one of the same suite size (quick or full) that ran
+ * at least one of the same suites. Files are named by date, so name order is time order.
+ */
+async function previousResults(dir: string, self: string, current: BenchResults): Promise<{ name: string; results: BenchResults } | undefined> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== self).sort().reverse();
+  for (const name of names) {
+    let prev: BenchResults;
+    try {
+      prev = JSON.parse(await readFile(join(dir, name), 'utf8')) as BenchResults;
+    } catch {
+      continue; // not a results file
+    }
+    if ((prev.options?.suite ?? 'full') !== (current.options.suite ?? 'full')) continue;
+    if (prev.runs?.some((p) => current.runs.some((r) => r.suite === p.suite))) return { name, results: prev };
+  }
+  return undefined;
 }
 
 /** Reads a suite's own Markdown report from the output folder, if it wrote `<suite>.md`. */

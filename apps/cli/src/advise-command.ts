@@ -4,39 +4,63 @@ import { fileURLToPath } from 'node:url';
 import type { BenchEvidence } from '@genloom/core';
 
 /**
- * Finds the bench's measured numbers: `--evidence FILE`, else the newest `bench/results/*.json`
- * under the current directory or the repository this CLI lives in. Returns null when there are none.
+ * Finds the bench's measured numbers: `--evidence FILE`, else the `bench/results/*.json` files under
+ * the current directory or the repository this CLI lives in, merged so that each family's preset
+ * takes its numbers from the newest full run that measured it (quick smoke runs only fill gaps).
+ * Returns null when there are none.
  *
  * @example
  * ```ts
- * const evidence = await findBenchEvidence(); // { source: 'bench/results/2026-11-28-ab12cd3.json', families: {…} }
+ * const evidence = await findBenchEvidence(); // { source: 'bench/results/2026-11-28-1502-ab12cd3-vae.json, …', families: {…} }
  * ```
  */
 export async function findBenchEvidence(file?: string): Promise<BenchEvidence | null> {
-  const candidates: string[] = [];
-  if (file) candidates.push(resolve(file));
-  else {
-    const here = dirname(fileURLToPath(import.meta.url));
-    for (const root of [process.cwd(), resolve(here, '..', '..', '..')]) {
-      const dir = join(root, 'bench', 'results');
-      try {
-        const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-        if (names.length) candidates.push(join(dir, names.at(-1)!));
-      } catch {
-        // no results folder there
-      }
-    }
-  }
-  for (const path of candidates) {
+  if (file) {
     let parsed: { evidence?: BenchEvidence };
     try {
-      parsed = JSON.parse(await readFile(path, 'utf8')) as { evidence?: BenchEvidence };
+      parsed = JSON.parse(await readFile(resolve(file), 'utf8')) as { evidence?: BenchEvidence };
     } catch (err) {
-      if (file) throw new Error(`--evidence ${file}: cannot read bench results (${(err as Error).message})`);
-      continue;
+      throw new Error(`--evidence ${file}: cannot read bench results (${(err as Error).message})`);
     }
-    if (parsed.evidence?.families) return { ...parsed.evidence, source: parsed.evidence.source ?? path };
-    if (file) throw new Error(`--evidence ${file} has no "evidence" section; write it with pnpm bench`);
+    if (!parsed.evidence?.families) throw new Error(`--evidence ${file} has no "evidence" section; write it with pnpm bench`);
+    return { ...parsed.evidence, source: parsed.evidence.source ?? file };
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const root of [process.cwd(), resolve(here, '..', '..', '..')]) {
+    const dir = join(root, 'bench', 'results');
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    } catch {
+      continue; // no results folder there
+    }
+    const files: Array<{ name: string; quick: boolean; evidence: BenchEvidence }> = [];
+    for (const name of names) {
+      try {
+        const parsed = JSON.parse(await readFile(join(dir, name), 'utf8')) as { options?: { suite?: string }; evidence?: BenchEvidence };
+        if (parsed.evidence?.families) files.push({ name, quick: parsed.options?.suite === 'quick', evidence: parsed.evidence });
+      } catch {
+        // not a results file
+      }
+    }
+    if (!files.length) continue;
+    // quick runs first, then full runs, each oldest to newest: later entries override earlier ones
+    const ordered = [...files.filter((f) => f.quick), ...files.filter((f) => !f.quick)];
+    const families: BenchEvidence['families'] = {};
+    const used = new Set<string>();
+    for (const f of ordered) {
+      for (const [family, presets] of Object.entries(f.evidence.families)) {
+        for (const [preset, ev] of Object.entries(presets)) {
+          (families[family] ??= {})[preset] = ev;
+        }
+      }
+    }
+    for (const f of ordered) {
+      for (const [family, presets] of Object.entries(f.evidence.families)) {
+        for (const [preset, ev] of Object.entries(presets)) if (families[family]![preset] === ev) used.add(f.name);
+      }
+    }
+    return { source: [...used].map((n) => `bench/results/${n}`).join(', '), families };
   }
   return null;
 }
