@@ -57,4 +57,28 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     modality: 'text',
     train: ['train', 'rnn-lm', '--data', 'moby-dick', '--preset', 'char-cpu', '--set', 'lrDecayIters=400', '--steps', '400', '--seed', '1'],
   },
+  {
+    name: 'gan-acgan-mnist',
+    family: 'gan',
+    cliFamily: 'gan',
+    title: 'ACGAN (class-conditional DCGAN), MNIST',
+    modality: 'image',
+    train: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '2000', '--seed', '1'],
+  },
+  {
+    name: 'diffusion-mnist',
+    family: 'diffusion',
+    cliFamily: 'diffusion',
+    title: 'diffusion U-Net (prompt-conditioned), MNIST',
+    modality: 'image',
+    train: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '1000', '--seed', '1'],
+  },
+  {
+    name: 'g2p-cmudict',
+    family: 'seq2seq',
+    cliFamily: 'seq2seq',
+    title: 'grapheme-to-phoneme transformer, CMUdict',
+    modality: 'text',
+    train: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '1500', '--seed', '1'],
+  },
 ];

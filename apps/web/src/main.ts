@@ -25,6 +25,9 @@ const PAGES: Page[] = [
   { path: 'vae', title: 'VAE', available: has('vae'), load: () => import('./pages/vae.js') },
   { path: 'rnn-lm', title: 'RNN-LM', available: has('rnn-lm'), load: () => import('./pages/rnn-lm.js') },
   { path: 'transformer', title: 'Transformer', available: has('transformer'), load: () => import('./pages/transformer.js') },
+  { path: 'gan', title: 'GAN', available: has('gan'), load: () => import('./pages/gan.js') },
+  { path: 'diffusion', title: 'Diffusion', available: has('diffusion'), load: () => import('./pages/diffusion.js') },
+  { path: 'g2p', title: 'g2p', available: has('seq2seq'), load: () => import('./pages/g2p.js') },
   { path: 'rate', title: 'Rate', available: (l) => l.some((c) => c.modality === 'image'), load: () => import('./pages/rate.js') },
   { path: 'bench', title: 'Bench', available: () => true, load: () => import('./pages/bench.js') },
 ];

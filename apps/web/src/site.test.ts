@@ -234,6 +234,128 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     await page.close();
   });
 
+  /** Waits until a canvas's pixels hash to something other than `before`. */
+  const canvasChanged = (page: PwPage, selector: string, before: number, timeout = 60_000) =>
+    page.waitForFunction(
+      ([sel, h]) => {
+        const c = document.querySelector(sel as string) as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let x = 0;
+        for (let i = 0; i < d.length; i += 4) x = (Math.imul(x, 31) + d[i]!) | 0;
+        return x !== h;
+      },
+      [selector, before] as const,
+      { timeout },
+    );
+
+  /** Moves a range input to `value` as a user would (an input event). */
+  const slide = (page: PwPage, selector: string, value: number) =>
+    page.$eval(
+      selector,
+      (el, v) => {
+        const input = el as HTMLInputElement;
+        input.value = String(v);
+        input.dispatchEvent(new Event('input'));
+      },
+      value,
+    );
+
+  it('GAN: samples, a chosen class, one row per class, and a latent walk between two seeds', async (ctx) => {
+    if (!families.has('gan')) ctx.skip();
+    const { page, errors } = await open('/#/gan');
+    // Not blank (a blank canvas is 0; generator output is never flat).
+    expect(await canvasStd(page, '#gan-samples')).toBeGreaterThan(5);
+    const before = await canvasHash(page, '#gan-samples');
+    await page.click('#gan-resample');
+    await canvasChanged(page, '#gan-samples', before);
+    expect(await page.getAttribute('#gan-samples', 'data-seed')).toBe('2');
+
+    const conditional = await page.isVisible('#gan-class');
+    if (conditional) {
+      // Another class, other digits; the class grid has a row per class.
+      const sevens = await canvasHash(page, '#gan-samples');
+      await page.selectOption('#gan-class', '2');
+      await canvasChanged(page, '#gan-samples', sevens);
+      expect(await canvasStd(page, '#gan-classes')).toBeGreaterThan(5);
+      const size = await page.$eval('#gan-classes', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+      expect(size[1]).toBeGreaterThanOrEqual(size[0]!); // 10 rows of 10: square
+    }
+
+    // The walk: a strip of frames; the slider changes the decoded point.
+    expect(await canvasStd(page, '#gan-walk-strip')).toBeGreaterThan(5);
+    const mid = await canvasHash(page, '#gan-walk-frame');
+    await slide(page, '#gan-walk-slider', 0);
+    expect(await canvasHash(page, '#gan-walk-frame')).not.toBe(mid);
+    await shot(page, 'gan');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('Diffusion: digits from a prompt, another seed gives others, and the denoising film plays', async (ctx) => {
+    if (!families.has('diffusion')) ctx.skip();
+    const { page, errors } = await open('/#/diffusion');
+    await page.waitForFunction(() => (document.querySelector('#diff-samples') as HTMLElement).dataset.done === 'true', null, { timeout: 120_000 });
+    expect(await canvasStd(page, '#diff-samples')).toBeGreaterThan(5);
+    expect(await page.textContent('#diff-time')).toMatch(/8 images × 25 DDIM steps in [\d.]+ s/);
+    expect(Number(await page.getAttribute('#diff-time', 'data-ms'))).toBeGreaterThan(0);
+
+    // Smaller work for the rest: 4 images, 10 steps; a new seed changes them.
+    await page.fill('#diff-prompt', 'a thin 1');
+    await page.fill('input[name="count"]', '4');
+    await page.fill('input[name="steps"]', '10');
+    const before = await canvasHash(page, '#diff-samples');
+    await page.click('#diff-resample');
+    await page.waitForFunction(() => (document.querySelector('#diff-samples') as HTMLElement).dataset.seed === '2' && (document.querySelector('#diff-samples') as HTMLElement).dataset.done === 'true', null, { timeout: 60_000 });
+    expect(await canvasHash(page, '#diff-samples')).not.toBe(before);
+    expect(await page.textContent('#diff-time')).toMatch(/4 images × 10 DDIM steps/);
+    expect(await page.getAttribute('#diff-prompt-help', 'data-named')).toBe('1');
+
+    // The film: one frame per step, a strip of evenly spaced frames, and the slider moves through it.
+    expect(await page.getAttribute('#diff-film-slider', 'max')).toBe('9');
+    expect(await canvasStd(page, '#diff-film-strip')).toBeGreaterThan(5);
+    await page.click('#diff-play'); // pause the playback that started after the run
+    await slide(page, '#diff-film-slider', 0);
+    const first = await canvasHash(page, '#diff-film-frame');
+    await slide(page, '#diff-film-slider', 9);
+    expect(await canvasHash(page, '#diff-film-frame')).not.toBe(first);
+    await shot(page, 'diffusion');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('g2p: a word gets ARPAbet phonemes, beam search lists several, a foreign letter is refused', async (ctx) => {
+    if (!families.has('seq2seq')) ctx.skip();
+    const { page, errors } = await open('/#/g2p');
+    const ARPABET = /^[A-Z]{1,2}[012]?$/;
+    const pronounce = async (word: string, beam: number) => {
+      await page.evaluate(() => delete (document.getElementById('page') as HTMLElement).dataset.done);
+      await page.fill('#g2p-word', word);
+      await page.fill('#g2p-beam', String(beam));
+      await page.click('#g2p-go');
+      await page.waitForFunction(() => (document.getElementById('page') as HTMLElement).dataset.done === 'true');
+    };
+    await pronounce('hello', 4);
+    const phonemes = (await page.getAttribute('#g2p-greedy', 'data-phonemes')) ?? '';
+    expect(phonemes.length).toBeGreaterThan(0);
+    for (const p of phonemes.split(' ')) expect(p).toMatch(ARPABET);
+    const hyps = await page.$$eval('#g2p-nbest tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.phonemes ?? ''));
+    expect(hyps.length).toBeGreaterThanOrEqual(2);
+    for (const hyp of hyps) for (const p of hyp.split(' ').filter(Boolean)) expect(p).toMatch(ARPABET);
+    expect(await page.isHidden('#g2p-error')).toBe(true);
+    await shot(page, 'g2p');
+
+    // A letter outside CMUdict's alphabet: a clear error naming it, no stale result.
+    await pronounce('héllo', 4);
+    expect(await page.isVisible('#g2p-error')).toBe(true);
+    const message = (await page.textContent('#g2p-error')) ?? '';
+    expect(message).toContain('“é”');
+    expect(message).toContain('alphabet');
+    expect(await page.$$eval('#g2p-nbest tr', (rows) => rows.length)).toBe(0);
+    await shot(page, 'g2p-error');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('Rate: a preference and a judgement given through the page are in the database, and the scores move', async () => {
     const { page, errors } = await open('/#/rate');
     await page.waitForFunction(() => (document.querySelector('#real-or-generated') as HTMLElement).dataset.ready === 'true');

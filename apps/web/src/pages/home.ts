@@ -3,7 +3,7 @@ import type { SiteCheckpoint } from '../api.js';
 import { backend } from '../backend.js';
 import { fmt, h } from '../dom.js';
 
-const PAGE_OF: Record<string, string> = { vae: 'vae', transformer: 'transformer', 'rnn-lm': 'rnn-lm' };
+const PAGE_OF: Record<string, string> = { vae: 'vae', transformer: 'transformer', 'rnn-lm': 'rnn-lm', gan: 'gan', diffusion: 'diffusion', seq2seq: 'g2p' };
 
 export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise<void> {
   root.append(
@@ -11,7 +11,7 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
     h(
       'p',
       { class: 'lead' },
-      'genloom is a TypeScript toolkit for variational autoencoders, GANs, diffusion models and recurrent and transformer language models on TensorFlow.js. Each page below loads a checkpoint this project trained with its own command line and runs it in this tab — nothing is sent to a server except the ratings you choose to give.',
+      'genloom is a TypeScript toolkit for variational autoencoders, GANs, diffusion models and recurrent and transformer language models and sequence-to-sequence transformers on TensorFlow.js. Each page below loads a checkpoint this project trained with its own command line and runs it in this tab — nothing is sent to a server except the ratings you choose to give.',
     ),
   );
 

@@ -6,17 +6,12 @@
  *  - real or generated: one image, either a real MNIST test digit or a sample → how often each
  *    checkpoint's samples pass as real.
  */
-import '@genloom/vae';
-import type * as tf from '@tensorflow/tfjs';
-import type { GenerativeModel } from '@genloom/core';
-import { loadModel, postRating, realDigits, scores, type SiteCheckpoint } from '../api.js';
+import { postRating, realDigits, scores, type SiteCheckpoint } from '../api.js';
 import { fmt, h, statusLine } from '../dom.js';
+import { canSampleImages, sampleImages } from '../image-models.js';
 import { drawGrid } from '../images.js';
 
 const QUESTION = 'Which looks more like a handwritten digit?';
-
-/** An image model as the Rate page uses it: samples [n, H, W, C] for a seed. */
-type ImageModel = GenerativeModel & { generate(n: number, options: { seed: number }): tf.Tensor };
 
 function raterId(): string {
   const key = 'genloom-rater';
@@ -32,9 +27,8 @@ function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000_000;
 }
 
-async function drawSample(canvas: HTMLCanvasElement, checkpoint: string, seed: number): Promise<void> {
-  const { model } = await loadModel<ImageModel>(checkpoint);
-  const x = model.generate(1, { seed });
+async function drawSample(canvas: HTMLCanvasElement, checkpoint: SiteCheckpoint, seed: number): Promise<void> {
+  const x = await sampleImages(checkpoint, 1, seed);
   const data = await x.data();
   const shape = x.shape;
   x.dispose();
@@ -42,7 +36,7 @@ async function drawSample(canvas: HTMLCanvasElement, checkpoint: string, seed: n
 }
 
 export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise<void> {
-  const images = list.filter((c) => c.modality === 'image');
+  const images = list.filter(canSampleImages);
   const rater = raterId();
   const status = statusLine();
   root.append(h('h1', {}, 'Rate the models'), h('p', { class: 'lead' }, `You rate as `, h('code', { id: 'rater' }, rater), '. Ratings go to the SQLite rating store of @genloom/eval on this server and move the scores below.'), status.el);
@@ -84,7 +78,7 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
       const [a, b] = [order[0]!, order[1]!];
       const sa = randomSeed();
       const sb = randomSeed();
-      await Promise.all([drawSample(left, a.name, sa), drawSample(right, b.name, sb)]);
+      await Promise.all([drawSample(left, a, sa), drawSample(right, b, sb)]);
       current = { left: { checkpoint: a.name, sample: `seed=${sa}` }, right: { checkpoint: b.name, sample: `seed=${sb}` } };
       pairSection.dataset.ready = 'true';
     };
@@ -121,7 +115,7 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
     } else {
       const c = images[Math.floor(Math.random() * images.length)]!;
       const seed = randomSeed();
-      await drawSample(shown, c.name, seed);
+      await drawSample(shown, c, seed);
       pending = { sample: `${c.name}:seed=${seed}`, checkpoint: c.name };
     }
     judgeSection.dataset.ready = 'true';
