@@ -1,5 +1,5 @@
 /**
- * `pnpm bench gan [--steps N] [--presets dcgan,acgan,wgan-gp] [--quality-presets …] [--eval-samples N] [--ring-steps N] [--speed-steps N]`:
+ * `pnpm bench gan [--steps N] [--presets dcgan,acgan,wgan-gp] [--quality-presets …] [--from DIR,…] [--eval-samples N] [--ring-steps N] [--speed-steps N]`:
  *
  * - speed: generator + discriminator step time and examples/s of each preset on wasm (batch 64 per
  *   critic step), achieved GFLOP/s (analytic count, forward + backward ≈ 3× forward) beside the wasm
@@ -16,8 +16,10 @@
  * recall ≥ 0.5; PacGAN reports plain GANs covering 6.3 of 8 ring modes; PyTorch's DCGAN step
  * (28×28, batch 64) takes 142–205 ms on the same 2 cores (FINDINGS.md).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { initBackend, train, type Callback } from '@genloom/core';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { directoryCheckpointStore } from '@genloom/core/node';
+import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
 import { imageBatches, loadMnist, type ImageSet } from '@genloom/datasets';
 import { evaluateImages, extractImageFeatures, momentsOf } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
@@ -43,6 +45,11 @@ export interface GanBenchOptions {
   speedSteps?: number;
   /** Generated images scored per preset (default 5000). */
   evalSamples?: number;
+  /**
+   * Score checkpoints trained elsewhere instead of training (e.g. the demo site's, trained with
+   * `pnpm demo:train`): folder paths; their steps and training time come from the checkpoint.
+   */
+  from?: string[];
   /** Steps of each ring run (default 2000; 0 skips the ring). */
   ringSteps?: number;
   seed?: number;
@@ -192,30 +199,50 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
 
   const results: Record<string, unknown> = {};
   const evidence: Record<string, { trainMinutes: number; quality?: { metric: string; value: number; lowerIsBetter: boolean }; samplesPerSecond?: number; data: string }> = {};
-  for (const preset of opts.qualityPresets ?? presets) {
-    const c = resolveGANConfig({}, preset);
-    const data = imageBatches(mnist as ImageSet, { batchSize: BATCH * c.nCritic, seed });
-    // Quality: a fresh model trained for the budget, monitored.
-    const model = createGAN({ preset, seed });
-    const monitor = ganMonitor({ every: 250, log });
-    const t0 = performance.now();
-    const run = await train(model, data, { steps, optimizer: ganOptimizers(c), seed, monitorGradNorm: true, callbacks: [monitor] });
-    const seconds = (performance.now() - t0) / 1000;
+  const candidates: Array<{ preset: string; load: () => Promise<{ model: GAN; steps: number; seconds: number; monitor?: unknown; source?: string }> }> = opts.from
+    ? opts.from.map((dir) => ({
+        // the preset named in the command that trained it (`--preset acgan`), else the folder name
+        preset: basename(dir),
+        load: async () => {
+          const { model, manifest } = await loadCheckpoint<GAN>(directoryCheckpointStore(dir).reader, { family: 'gan' });
+          const demo = await readFile(join(dir, 'demo.json'), 'utf8').then((t) => JSON.parse(t) as { trainSeconds?: number }, () => null);
+          return { model, steps: manifest.provenance.steps ?? NaN, seconds: demo?.trainSeconds ?? NaN, source: manifest.provenance.command ?? dir };
+        },
+      }))
+    : (opts.qualityPresets ?? presets).map((preset) => ({
+        preset,
+        load: async () => {
+          // Quality: a fresh model trained for the budget, monitored; kept (`<out>/gan-<preset>-model/`)
+          // for the demo site and README pictures.
+          const c = resolveGANConfig({}, preset);
+          const data = imageBatches(mnist as ImageSet, { batchSize: BATCH * c.nCritic, seed });
+          const model = createGAN({ preset, seed });
+          const monitor = ganMonitor({ every: 250, log });
+          const checkpoint = { writer: directoryCheckpointStore(join(outDir, `gan-${preset}-model`)).writer, provenance: { data: 'mnist', command: `pnpm bench gan --quality-presets ${preset} --steps ${steps}` } };
+          const t0 = performance.now();
+          const run = await train(model, data, { steps, optimizer: ganOptimizers(c), seed, monitorGradNorm: true, callbacks: [monitor], checkpoint });
+          return { model, steps: run.steps, seconds: (performance.now() - t0) / 1000, monitor: monitor.series };
+        },
+      }));
+  for (const { preset: folder, load } of candidates) {
+    const { model, steps: trainedSteps, seconds, monitor, source } = await load();
+    const preset = source?.match(/--preset (\S+)/)?.[1] ?? folder;
+    const c = model.config;
     const quality = await scoreModel(model, clf.model, real, realMoments, evalSamples);
-    log(`${preset} after ${run.steps} steps (${(seconds / 60).toFixed(1)} min): IS ${quality.inceptionScore?.toFixed(2)}, classes ${quality.modes}/10, FID ${quality.fid?.toFixed(3)}, precision ${quality.precision?.toFixed(3)}, recall ${quality.recall?.toFixed(3)}${quality.conditionalAccuracy !== undefined ? `, conditional accuracy ${quality.conditionalAccuracy.toFixed(3)}` : ''}`);
+    log(`${preset} after ${trainedSteps} steps (${(seconds / 60).toFixed(1)} min): IS ${quality.inceptionScore?.toFixed(2)}, classes ${quality.modes}/10, FID ${quality.fid?.toFixed(3)}, precision ${quality.precision?.toFixed(3)}, recall ${quality.recall?.toFixed(3)}${quality.conditionalAccuracy !== undefined ? `, conditional accuracy ${quality.conditionalAccuracy.toFixed(3)}` : ''}`);
     const grid = tf.tidy(() => toUnitRange(model.generate(c.numClasses > 0 ? 100 : 64, { seed: 3 })));
     await writeGrid(`${outDir}/gan-${preset}.png`, grid, c.numClasses > 0 ? c.numClasses : 8);
     grid.dispose();
     results[preset] = {
       config: c,
       speed: speed[preset],
-      training: { steps: run.steps, seconds, examples: run.steps * BATCH * c.nCritic, epochs: (run.steps * BATCH * c.nCritic) / mnist.shape[0] },
+      training: { steps: trainedSteps, seconds, examples: trainedSteps * BATCH * c.nCritic, epochs: (trainedSteps * BATCH * c.nCritic) / mnist.shape[0], ...(source ? { source } : {}) },
       quality,
       grid: `gan-${preset}.png`,
     };
     // What `genloom advise` reads: minutes for this budget and the classifier-FID it reached.
     evidence[preset] = { trainMinutes: seconds / 60, ...(quality.fid !== undefined ? { quality: { metric: 'fid', value: Number(quality.fid.toFixed(3)), lowerIsBetter: true } } : {}), data: 'mnist' };
-    await writeFile(`${outDir}/gan-${preset}-monitor.json`, JSON.stringify(monitor.series));
+    if (monitor) await writeFile(`${outDir}/gan-${preset}-monitor.json`, JSON.stringify(monitor));
     model.dispose();
   }
 
@@ -290,6 +317,7 @@ export async function runGanSuite(o: SuiteOptions): Promise<Record<string, unkno
     ...(evalSamples !== undefined ? { evalSamples } : {}),
     ...(ringSteps !== undefined ? { ringSteps } : {}),
     ...(speedSteps !== undefined ? { speedSteps } : {}),
+    ...(argValue(o.args, '--from') ? { from: argValue(o.args, '--from')!.split(',') } : {}),
     ...(num('--seed') !== undefined ? { seed: num('--seed')! } : {}),
   });
 }

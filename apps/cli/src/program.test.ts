@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from './program.js';
+import { run, scheduleForSteps } from './program.js';
 import { registerCliFamily } from './registry.js';
 import { tuneCommand } from './tune-command.js';
 
@@ -186,5 +186,19 @@ describe('genloom CLI', () => {
     const d = await cli('sample', join(dir, 'missing'));
     expect(d.code).toBe(1);
     expect(d.text).toMatch(/is not a genloom checkpoint/);
+  });
+});
+
+describe('scheduleForSteps', () => {
+  const schedule = { type: 'warmup-cosine', lr: 2e-3, warmupSteps: 100, decaySteps: 4000, minLr: 2e-4 } as const;
+  it('fits a decay set over the family budget to --steps, warm-up within the first tenth', () => {
+    expect(scheduleForSteps({ steps: 4000, schedule }, 500)).toEqual({ ...schedule, warmupSteps: 50, decaySteps: 500 });
+    expect(scheduleForSteps({ steps: 4000, schedule }, 8000)).toEqual({ ...schedule, decaySteps: 8000 });
+  });
+  it('leaves a schedule alone without --steps, at the same budget, or when its decay was chosen apart from the budget', () => {
+    expect(scheduleForSteps({ steps: 4000, schedule }, undefined)).toBe(schedule);
+    expect(scheduleForSteps({ steps: 4000, schedule }, 4000)).toBe(schedule);
+    expect(scheduleForSteps({ steps: 5000, schedule }, 500)).toBe(schedule);
+    expect(scheduleForSteps({ steps: 4000 }, 500)).toBeUndefined();
   });
 });

@@ -288,6 +288,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
   const steps = opts.steps ?? (opts.epochs === undefined ? base.steps : undefined);
   const epochs = opts.epochs ?? (steps === undefined ? base.epochs : undefined);
   if (steps === undefined && epochs === undefined) throw new Error('give --steps or --epochs (the preset sets neither)');
+  const schedule = scheduleForSteps(base, steps);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -299,6 +300,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
     ...base,
     ...(optimizer ? { optimizer } : {}),
     ...(steps !== undefined ? { steps } : { epochs: epochs! }),
+    ...(schedule ? { schedule } : {}),
     seed: opts.seed,
     callbacks,
     ...(prepared.evaluate ? { evaluate: prepared.evaluate } : {}),
@@ -355,3 +357,21 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export type { GenerativeModel };
+
+/**
+ * A family's learning-rate schedule fitted to `--steps`: a decay the family set over its own step
+ * budget (`decaySteps` equal to its `steps`) is stretched or shrunk to the steps asked for, and the
+ * warm-up kept within the first tenth, so a shorter run still ends at the low learning rate.
+ *
+ * @example
+ * ```ts
+ * const base = { steps: 4000, schedule: { type: 'warmup-cosine', lr: 2e-3, warmupSteps: 100, decaySteps: 4000, minLr: 2e-4 } } as const;
+ * scheduleForSteps(base, 500); // { …, warmupSteps: 50, decaySteps: 500 }
+ * ```
+ */
+export function scheduleForSteps(base: Partial<TrainOptions>, steps: number | undefined): TrainOptions['schedule'] | undefined {
+  const s = base.schedule;
+  if (!s || steps === undefined || base.steps === undefined || steps === base.steps) return s;
+  if (!('decaySteps' in s) || s.decaySteps !== base.steps) return s;
+  return { ...s, decaySteps: steps, ...('warmupSteps' in s && typeof s.warmupSteps === 'number' ? { warmupSteps: Math.min(s.warmupSteps, Math.floor(steps / 10)) } : {}) };
+}
