@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareResults, lowerIsBetter, numericLeaves, seriesOf, writeResults, type BenchResults } from './report.js';
+import { compareResults, lowerIsBetter, numbersTable, numericLeaves, seriesOf, writeResults, type BenchResults } from './report.js';
 
 const session = (runs: BenchResults['runs']): BenchResults => ({ date: '', commit: 'x', machine: { cpu: '', cores: 2, node: '', loadAverage: [] }, options: {}, runs, evidence: { source: '', families: {} } });
 
@@ -47,5 +47,15 @@ describe('bench report', () => {
     expect(svgs.length).toBe(1);
     expect(await readFile(join(dir, plots[0]!.name, svgs[0]!), 'utf8')).toMatch(/^<svg/);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tables the numbers of a suite without its own report, leaving out what describes the run', () => {
+    const result = { testLoss: 105.36, conditions: { epochs: 10, digits: [0, 1, 2, 3] }, evidence: { vae: { small: { trainMinutes: 5 } } }, oneClass: [{ digit: 0, auroc: 98.9 }, { digit: 1, auroc: 99.9 }, { digit: 2, auroc: 84.9 }] };
+    const table = numbersTable(result).join('\n');
+    expect(table).toMatch(/\| testLoss \| 105.4 \|/);
+    expect(table).not.toMatch(/conditions|evidence/);
+    const series = seriesOf(result);
+    expect(Object.keys(series)).toEqual(['oneClass (by digit)']); // per digit, not per seconds; conditions.digits is not a series
+    expect(numbersTable({})).toEqual(['(no numbers)']);
   });
 });

@@ -29,7 +29,7 @@ export interface BenchResults {
 }
 
 /** Keys that make an array of objects a series over time (plotted, not compared number by number). */
-const SERIES_X = ['step', 'epoch', 'seconds', 'iter', 'steps'];
+const SERIES_X = ['step', 'epoch', 'iter', 'steps', 'digit', 'seconds'];
 
 /** Every numeric leaf of a JSON value by its dotted path (arrays of numbers are skipped: they are series). */
 export function numericLeaves(value: unknown, prefix = ''): Record<string, number> {
@@ -52,6 +52,7 @@ export function numericLeaves(value: unknown, prefix = ''): Record<string, numbe
 /** Series worth plotting: arrays of ≥ 3 numbers, or of objects with a numeric field, by path. */
 export function seriesOf(value: unknown, prefix = ''): Record<string, Array<{ x: number; y: number; series: string }>> {
   const out: Record<string, Array<{ x: number; y: number; series: string }>> = {};
+  if (prefix && NOT_MEASURED.test(prefix)) return out;
   if (Array.isArray(value) && value.length >= 3) {
     if (value.every((v) => typeof v === 'number')) {
       out[prefix] = value.map((y, x) => ({ x, y: y as number, series: prefix.split('.').at(-1)! }));
@@ -163,7 +164,23 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   };
   const jsonPath = join(dir, `${stamp}.json`);
   await writeFile(jsonPath, JSON.stringify(results, null, 2));
+  const { markdown, regressions } = await writeReport(dir, stamp, results);
+  return { json: jsonPath, markdown, regressions };
+}
 
+/**
+ * Writes the Markdown report of a results file (`<dir>/<stamp>.md`, plots in `<dir>/<stamp>/`):
+ * the suites' status, a comparison with the previous comparable results (regressions flagged), each
+ * suite's own report (or, for a suite that wrote none, a table of its numbers) and its plots.
+ *
+ * @example
+ * ```ts
+ * const results = JSON.parse(await readFile('bench/results/2026-11-28-1442-7e654ba-vae.json', 'utf8'));
+ * await writeReport('bench/results', '2026-11-28-1442-7e654ba-vae', results);
+ * ```
+ */
+export async function writeReport(dir: string, stamp: string, results: BenchResults): Promise<{ markdown: string; regressions: number }> {
+  const { date, commit, runs } = results;
   const lines: string[] = [`# genloom bench — ${date.slice(0, 16).replace('T', ' ')} UTC, commit ${commit}`, ''];
   lines.push(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; load average at the end ${results.machine.loadAverage.join(' / ')} (1/5/15 min). Speeds are comparable only within one run: every suite reports its rates beside the matmul rate it measured in the same run.`, '');
   lines.push('| suite | time | status |', '|---|---:|---|');
@@ -186,6 +203,7 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   for (const r of runs) {
     lines.push(`## ${r.suite}`, '');
     if (r.markdown) lines.push(r.markdown.replace(/^# /gm, '### '), '');
+    else lines.push(...numbersTable(r.result), '');
     const series = seriesOf(r.result);
     const names = Object.keys(series).slice(0, 8);
     if (names.length) await mkdir(plotDir, { recursive: true });
@@ -196,9 +214,21 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
       lines.push(`![${r.suite} ${name}](${stamp}/${file})`, '');
     }
   }
-  const mdPath = join(dir, `${stamp}.md`);
-  await writeFile(mdPath, lines.join('\n'));
-  return { json: jsonPath, markdown: mdPath, regressions };
+  const markdown = join(dir, `${stamp}.md`);
+  await writeFile(markdown, lines.join('\n'));
+  return { markdown, regressions };
+}
+
+/** Paths that describe the run rather than measure it: left out of tables and plots. */
+const NOT_MEASURED = /(^|\.)(evidence|conditions|config|anchors|options)(\.|\[|$)/;
+
+/** A Markdown table of a suite's numbers (for suites that write no report of their own). */
+export function numbersTable(result: unknown, most = 80): string[] {
+  const rows = Object.entries(numericLeaves(result)).filter(([k]) => !NOT_MEASURED.test(k));
+  if (!rows.length) return ['(no numbers)'];
+  const out = ['| metric | value |', '|---|---:|', ...rows.slice(0, most).map(([k, v]) => `| ${k} | ${Number(v.toPrecision(4))} |`)];
+  if (rows.length > most) out.push('', `${rows.length - most} more numbers in the JSON file.`);
+  return out;
 }
 
 /**
