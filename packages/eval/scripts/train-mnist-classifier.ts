@@ -3,7 +3,7 @@
  *
  *   cd packages/eval && npx tsx --conditions=@genloom/source scripts/train-mnist-classifier.ts [epochs] [outDir]
  *
- * (defaults: 2 epochs, assets/mnist-classifier). Prints JSON lines of progress on stderr and the
+ * (defaults: 4 epochs, assets/mnist-classifier). Prints JSON lines of progress on stderr and the
  * test accuracy, time and parameter count on stdout.
  */
 import { initBackend } from '@genloom/core';
@@ -11,7 +11,7 @@ import { directoryCheckpointStore } from '@genloom/core/node';
 import { loadMnist } from '@genloom/datasets';
 import { trainImageClassifier } from '../src/index.js';
 
-const epochs = Number(process.argv[2] ?? 2);
+const epochs = Number(process.argv[2] ?? 4);
 const out = process.argv[3] ?? 'assets/mnist-classifier';
 await initBackend('wasm');
 const train = await loadMnist({ split: 'train' });
