@@ -191,9 +191,8 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
 
   const mnist = await loadMnist({ split: 'train' });
   const test = await loadMnist({ split: 'test' });
-  const model = opts.from
-    ? (await loadCheckpoint<DiffusionModel>(directoryCheckpointStore(opts.from).reader, { family: 'diffusion' })).model
-    : createDiffusion(resolveDiffusionConfig({}, 'small'), seed);
+  const loaded = opts.from ? await loadCheckpoint<DiffusionModel>(directoryCheckpointStore(opts.from).reader, { family: 'diffusion' }) : null;
+  const model = loaded ? loaded.model : createDiffusion(resolveDiffusionConfig({}, 'small'), seed);
   const flops = unetFlops(model.config);
   log(`small: ${model.parameterCount()} parameters, ${(flops / 1e6).toFixed(1)} MFLOP per image per U-Net call`);
 
@@ -357,7 +356,9 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
   const md = [
     `# diffusion (small, MNIST, wasm)`,
     '',
-    `Training: ${result.steps} steps × batch ${batchSize} in ${(result.seconds / 60).toFixed(1)} min (budget ${minutes} min); median step ${stepSeconds.toFixed(2)} s = ${trainGflops.toFixed(2)} GFLOP/s (matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)}, conv2d filter gradient ${rates.convBackpropFilter.toFixed(1)} GFLOP/s in this run).`,
+    loaded
+      ? `Checkpoint ${opts.from}: trained ${loaded.manifest.provenance.steps ?? '?'} steps elsewhere (${loaded.manifest.provenance.command ?? 'command not recorded'}); not trained here (wasm rates in this run: matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)} GFLOP/s).`
+      : `Training: ${result.steps} steps × batch ${batchSize} in ${(result.seconds / 60).toFixed(1)} min (budget ${minutes} min); median step ${stepSeconds.toFixed(2)} s = ${trainGflops.toFixed(2)} GFLOP/s (matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)}, conv2d filter gradient ${rates.convBackpropFilter.toFixed(1)} GFLOP/s in this run).`,
     `DDIM 50 steps: ${imagesPerSecond.unguided.toFixed(2)} images/s, ${imagesPerSecond.guided.toFixed(2)} with guidance.`,
     '',
     '| sampler | n | FID | IS | accuracy |',
