@@ -309,7 +309,8 @@ function argValue(argv: string[], name: string): string | undefined {
 export async function runGanSuite(o: SuiteOptions): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(o.args, name) !== undefined ? Number(argValue(o.args, name)) : undefined);
   const presets = argValue(o.args, '--presets')?.split(',');
-  const qualityPresets = argValue(o.args, '--quality-presets')?.split(',');
+  // the quick suite trains one preset for its smoke test of the quality path (speed still covers all)
+  const qualityPresets = argValue(o.args, '--quality-presets')?.split(',') ?? (o.quick ? ['dcgan'] : undefined);
   const steps = num('--steps') ?? (o.quick ? 20 : undefined);
   const evalSamples = num('--eval-samples') ?? (o.quick ? 500 : undefined);
   const ringSteps = num('--ring-steps') ?? (o.quick ? 0 : undefined);

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--preset NAME] [--windows] [--skip-quality] [--skip-speed]`:
+ * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--val-chars N] [--preset NAME] [--windows] [--skip-quality] [--skip-speed]`:
  *
  * - quality: the `char-cpu` preset (exactly nanoGPT's CPU budget, 2000 × 12 × 64 characters) on
  *   Moby-Dick or on a text file cut as nanoGPT cuts it (first 90% train, last 10% validation);
@@ -35,6 +35,8 @@ export interface RNNLMBenchOptions {
    * that carry their state: decorrelated batches, at the cost of no context beyond a window in training.
    */
   windows?: boolean;
+  /** Validation characters scored (default: the whole validation text). */
+  valChars?: number;
   seed?: number;
   /** Where to write rnn-lm.json (default bench-out). */
   outDir?: string;
@@ -150,7 +152,11 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
   const { train: trainText, val: valText } = opts.corpus ? await loadText(opts.corpus, { valFraction: 0.1 }) : await loadMobyDick();
   const tokenizer = CharTokenizer.fromCorpus(trainText + valText, { specialTokens: {}, onUnknown: 'throw' });
   const preset = opts.preset ?? 'char-cpu';
-  const config = resolveRNNLMConfig({ vocabSize: tokenizer.vocabSize, ...(opts.iters ? { maxIters: opts.iters, lrDecayIters: opts.iters } : {}) }, preset);
+  // A shorter run (--iters) decays over its own length, its warm-up kept within the first tenth.
+  const presetConfig = resolveRNNLMConfig({ vocabSize: tokenizer.vocabSize }, preset);
+  const config = opts.iters
+    ? resolveRNNLMConfig({ vocabSize: tokenizer.vocabSize, maxIters: opts.iters, lrDecayIters: opts.iters, warmupIters: Math.min(presetConfig.warmupIters, Math.floor(opts.iters / 10)) }, preset)
+    : presetConfig;
   const flops = rnnFlopsPerStep(config);
   const charsPerStep = config.batchSize * config.blockSize;
   log(`rnn-lm bench: ${preset} (${config.cell} ${config.numLayers}×${config.hiddenSize}, embed ${config.embedDim}) on ${corpusName} (${tokenizer.vocabSize} chars), ${config.maxIters} × ${config.batchSize} × ${config.blockSize} characters, backend ${info.backend}, ${(flops / 1e9).toFixed(2)} GFLOP/step`);
@@ -159,7 +165,8 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
   const rateBefore = await rates();
   log(`wasm matmul GFLOP/s before: 1024³ ${rateBefore.square1024.toFixed(1)}, recurrent ${recurrentShape.join('×')} ${rateBefore.recurrent.toFixed(1)}`);
   const trainTokens = tokenizer.encode(trainText);
-  const valTokens = tokenizer.encode(valText);
+  // --val-chars: score a prefix of the validation text only (the quick suite's smoke run)
+  const valTokens = opts.valChars ? tokenizer.encode(valText).subarray(0, opts.valChars) : tokenizer.encode(valText);
   const report: Record<string, unknown> = { suite: 'rnn-lm', date: new Date().toISOString(), backend: info.backend, corpus: corpusName, preset, config, anchors: ANCHORS, matmulRateBefore: rateBefore };
 
   if (!opts.skipSpeed) {
@@ -214,6 +221,7 @@ export async function rnnLMBench(opts: RNNLMBenchOptions = {}): Promise<Record<s
     const sample = await model.generate(opts.corpus ? 'ROMEO:' : 'Call me ', { maxTokens: 300, temperature: 0.8, seed: 1 });
     report.quality = {
       batches: opts.windows ? 'random windows, zero state' : 'contiguous streams, state carried',
+      validationCharacters: valTokens.length,
       valLoss,
       valBitsPerChar: valLoss / Math.LN2,
       valPerplexity: Math.exp(valLoss),
@@ -252,10 +260,11 @@ function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`, `--windows`. */
+/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--val-chars`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`, `--windows`. */
 export async function runRNNLMBench(argv: string[]): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(argv, name) !== undefined ? Number(argValue(argv, name)) : undefined);
   const iters = num('--iters');
+  const valChars = num('--val-chars');
   const seed = num('--seed');
   const corpus = argValue(argv, '--corpus');
   const preset = argValue(argv, '--preset');
@@ -264,6 +273,7 @@ export async function runRNNLMBench(argv: string[]): Promise<Record<string, unkn
     ...(corpus ? { corpus } : {}),
     ...(preset ? { preset } : {}),
     ...(iters ? { iters } : {}),
+    ...(valChars ? { valChars } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(outDir ? { outDir } : {}),
     skipQuality: argv.includes('--skip-quality'),
