@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCoreBench } from './core-bench.js';
-import { suiteMarkdown, writeResults, type SuiteRun } from './report.js';
+import { imagesWrittenSince, suiteMarkdown, writeResults, type SuiteRun } from './report.js';
 
 /** Options every suite receives (parsed from the command line). */
 export interface SuiteOptions {
@@ -53,6 +53,11 @@ export const suites: Record<string, Suite> = {
   },
 };
 
+/** The process's peak resident memory so far, in MB (suites run in order, so a suite's row is the peak up to its end). */
+function peakRssMB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
@@ -89,6 +94,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       const runs: SuiteRun[] = [];
       for (const name of chosen.length ? chosen : Object.keys(suites)) {
         const t0 = performance.now();
+        const started = Date.now();
         process.stderr.write(`bench: ${name}…\n`);
         try {
           const result = await suites[name]!.run({
@@ -98,9 +104,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
             ...(opts.backends ? { backends: opts.backends.split(',').map((b) => b.trim()) } : {}),
             ...(opts.reps ? { reps: opts.reps } : {}),
           });
-          runs.push({ suite: name, seconds: (performance.now() - t0) / 1000, result: result ?? null, ...(await suiteMarkdownOf(opts.out, name)) });
+          runs.push({
+            suite: name,
+            seconds: (performance.now() - t0) / 1000,
+            peakRssMB: peakRssMB(),
+            result: result ?? null,
+            images: await imagesWrittenSince(opts.out, started),
+            ...(await suiteMarkdownOf(opts.out, name)),
+          });
         } catch (err) {
-          runs.push({ suite: name, seconds: (performance.now() - t0) / 1000, result: null, error: (err as Error).message });
+          runs.push({ suite: name, seconds: (performance.now() - t0) / 1000, peakRssMB: peakRssMB(), result: null, error: (err as Error).message });
           process.stderr.write(`bench: ${name} failed: ${(err as Error).message}\n`);
         }
       }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareResults, lowerIsBetter, numbersTable, numericLeaves, seriesOf, writeResults, type BenchResults } from './report.js';
+import { compareResults, imagesWrittenSince, lowerIsBetter, numbersTable, numericLeaves, seriesOf, writeResults, type BenchResults } from './report.js';
 
 const session = (runs: BenchResults['runs']): BenchResults => ({ date: '', commit: 'x', machine: { cpu: '', cores: 2, node: '', loadAverage: [] }, options: {}, runs, evidence: { source: '', families: {} } });
 
@@ -57,5 +57,25 @@ describe('bench report', () => {
     const series = seriesOf(result);
     expect(Object.keys(series)).toEqual(['oneClass (by digit)']); // per digit, not per seconds; conditions.digits is not a series
     expect(numbersTable({})).toEqual(['(no numbers)']);
+  });
+
+  it('copies the images a suite wrote next to the report and shows peak memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'genloom-bench-'));
+    const out = join(dir, 'bench-out');
+    const { mkdir, writeFile: write, utimes } = await import('node:fs/promises');
+    await mkdir(out);
+    await write(join(out, 'old.png'), 'x');
+    await utimes(join(out, 'old.png'), new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const started = Date.now();
+    await write(join(out, 'vae-samples.png'), 'png bytes');
+    const images = await imagesWrittenSince(out, started);
+    expect(images).toEqual([join(out, 'vae-samples.png')]); // not the one written before the suite
+    const written = await writeResults(join(dir, 'results'), [{ suite: 'vae', seconds: 3, peakRssMB: 812, result: { testLoss: 1 }, images }], {});
+    const md = await readFile(written.markdown, 'utf8');
+    expect(md).toMatch(/\| vae \| 3 s \| 812 MB \| ok \|/);
+    const link = md.match(/!\[vae vae-samples.png\]\(([^)]+)\)/);
+    expect(link).not.toBeNull();
+    expect(await readFile(join(dir, 'results', link![1]!), 'utf8')).toBe('png bytes');
+    await rm(dir, { recursive: true, force: true });
   });
 });

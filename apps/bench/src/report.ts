@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import os from 'node:os';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -15,6 +15,10 @@ export interface SuiteRun {
   result: unknown;
   /** The suite's own Markdown report, if it wrote one. */
   markdown?: string;
+  /** Peak resident memory of the bench process up to the end of this suite (MB). */
+  peakRssMB?: number;
+  /** PNG files (sample grids, films) the suite wrote; copied next to the report. */
+  images?: string[];
   error?: string;
 }
 
@@ -183,8 +187,8 @@ export async function writeReport(dir: string, stamp: string, results: BenchResu
   const { date, commit, runs } = results;
   const lines: string[] = [`# genloom bench — ${date.slice(0, 16).replace('T', ' ')} UTC, commit ${commit}`, ''];
   lines.push(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; load average at the end ${results.machine.loadAverage.join(' / ')} (1/5/15 min). Speeds are comparable only within one run: every suite reports its rates beside the matmul rate it measured in the same run.`, '');
-  lines.push('| suite | time | status |', '|---|---:|---|');
-  for (const r of runs) lines.push(`| ${r.suite} | ${r.seconds.toFixed(0)} s | ${r.error ? `failed: ${r.error}` : 'ok'} |`);
+  lines.push('| suite | time | peak RSS | status |', '|---|---:|---:|---|');
+  for (const r of runs) lines.push(`| ${r.suite} | ${r.seconds.toFixed(0)} s | ${r.peakRssMB !== undefined ? `${r.peakRssMB} MB` : '—'} | ${r.error ? `failed: ${r.error}` : 'ok'} |`);
   lines.push('');
   const found = await previousResults(dir, `${stamp}.json`, results);
   let regressions = 0;
@@ -206,7 +210,12 @@ export async function writeReport(dir: string, stamp: string, results: BenchResu
     else lines.push(...numbersTable(r.result), '');
     const series = seriesOf(r.result);
     const names = Object.keys(series).slice(0, 8);
-    if (names.length) await mkdir(plotDir, { recursive: true });
+    if (names.length || r.images?.length) await mkdir(plotDir, { recursive: true });
+    for (const image of r.images ?? []) {
+      if (!existsSync(image)) continue;
+      await copyFile(image, join(plotDir, basename(image)));
+      lines.push(`![${r.suite} ${basename(image)}](${stamp}/${basename(image)})`, '');
+    }
     for (const [i, name] of names.entries()) {
       const file = `${r.suite}-${i}.svg`;
       const points = series[name]!;
@@ -248,6 +257,27 @@ async function previousResults(dir: string, self: string, current: BenchResults)
     if (prev.runs?.some((p) => current.runs.some((r) => r.suite === p.suite))) return { name, results: prev };
   }
   return undefined;
+}
+
+/**
+ * The PNG images in `outDir` written at or after `since` (ms since the epoch): a suite's sample grids
+ * and films, for the report.
+ *
+ * @example
+ * ```ts
+ * const started = Date.now();
+ * await runSuite();
+ * await imagesWrittenSince('bench-out', started); // ['bench-out/vae-samples.png', …]
+ * ```
+ */
+export async function imagesWrittenSince(outDir: string, since: number): Promise<string[]> {
+  if (!existsSync(outDir)) return [];
+  const out: string[] = [];
+  for (const name of (await readdir(outDir)).filter((n) => n.endsWith('.png')).sort()) {
+    const file = join(outDir, name);
+    if ((await stat(file)).mtimeMs >= since - 1000) out.push(file);
+  }
+  return out;
 }
 
 /** Reads a suite's own Markdown report from the output folder, if it wrote `<suite>.md`. */
