@@ -1,12 +1,13 @@
 /**
  * `pnpm demo:train`: trains the demo site's checkpoints with the genloom CLI, one recorded command
- * and seed per model, into `apps/web/checkpoints/<name>/`, and exports the few real MNIST test
- * digits the pages show beside generated ones (`public/data/`).
+ * and seed per model, into `apps/web/checkpoints/<name>/`, and exports the few real test images the
+ * pages show (`public/data/`): MNIST digits beside generated ones, Twemoji sprites to colourise.
  *
  *   pnpm demo:train                    # every demo whose family the CLI has, skipping finished ones
  *   pnpm demo:train --only vae-mnist   # one (or a comma-separated list)
  *   pnpm demo:train --force            # retrain even when the checkpoint exists
  *   pnpm demo:train --list             # print the plan and stop
+ *   pnpm demo:train --export-only      # only export the missing data files (all with --force); no training
  *
  * Each checkpoint keeps what the CLI wrote (`genloom.json` with config, metrics and provenance,
  * `model.json`, `weights.bin`); the optimizer state (`training.*`, twice the weights) is dropped to
@@ -30,6 +31,10 @@ const dataDir = join(webRoot, 'public', 'data');
 const SIZE_BUDGET_BYTES = 25e6;
 /** Real MNIST test digits exported per class for the VAE and Rate pages. */
 const DIGITS_PER_CLASS = 20;
+/** Held-out Twemoji sprites exported for the GAN page's colouriser. */
+const EMOJI_SPRITES = 48;
+/** Their side: the size the pix2pix demo colourises. */
+const EMOJI_SIZE = 32;
 
 interface CliDone {
   event: 'done';
@@ -186,6 +191,45 @@ async function exportDigits(log: (line: string) => void): Promise<void> {
   log(`exported ${picked.length} MNIST test digits to public/data/`);
 }
 
+/**
+ * Exports held-out Twemoji sprites (uint8 RGBA, N × 32 × 32 × 4) for the colouriser: evenly spaced
+ * through the test split, which is in Unicode order, so every category shows up. The "Component"
+ * category (skin-tone swatches, hair styles) is left out: nothing there to colour.
+ */
+async function exportEmojiSprites(log: (line: string) => void): Promise<void> {
+  const { loadEmoji, EMOJI_CATEGORIES } = await import('@genloom/datasets');
+  const test = await loadEmoji({ size: EMOJI_SIZE, split: 'test' });
+  const [n, h, w, c] = test.shape;
+  const categories = test.classNames ?? EMOJI_CATEGORIES;
+  const candidates = Array.from({ length: n }, (_, i) => i).filter((i) => categories[test.labels![i]!] !== 'Component');
+  const picked = Array.from({ length: Math.min(EMOJI_SPRITES, candidates.length) }, (_, k) => candidates[Math.floor((k * candidates.length) / EMOJI_SPRITES)]!);
+  const size = h * w * c;
+  const pixels = new Uint8Array(picked.length * size);
+  picked.forEach((idx, k) => {
+    for (let p = 0; p < size; p++) pixels[k * size + p] = Math.round(test.images[idx * size + p]! * 255);
+  });
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, 'emoji-test-sprites.bin'), pixels);
+  await writeFile(
+    join(dataDir, 'emoji-test-sprites.json'),
+    JSON.stringify({
+      source: `Twemoji (CC-BY 4.0, emoji-datasource-twitter via @genloom/datasets loadEmoji({ size: ${EMOJI_SIZE}, split: 'test' })): held out from the pix2pix demo's training`,
+      shape: [picked.length, h, w, c],
+      dtype: 'uint8',
+      keys: picked.map((i) => test.keys![i]),
+      categories: picked.map((i) => categories[test.labels![i]!]),
+      indices: picked,
+    }) + '\n',
+  );
+  log(`exported ${picked.length} Twemoji test sprites to public/data/`);
+}
+
+/** The data files the pages read, each exported when missing (or always with `force`). */
+async function exportData(force: boolean, log: (line: string) => void): Promise<void> {
+  if (force || !existsSync(join(dataDir, 'mnist-test-digits.bin'))) await exportDigits(log);
+  if (force || !existsSync(join(dataDir, 'emoji-test-sprites.bin'))) await exportEmojiSprites(log);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const flag = (name: string) => argv.includes(name);
@@ -199,8 +243,9 @@ async function main(): Promise<void> {
     for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}\n`);
     return;
   }
+  await exportData(flag('--force'), log);
+  if (flag('--export-only')) return;
   await mkdir(checkpointsDir, { recursive: true });
-  if (!existsSync(join(dataDir, 'mnist-test-digits.bin')) || flag('--force')) await exportDigits(log);
   const families = await registeredFamilies(log);
   for (const demo of plan) {
     if (!families.has(demo.cliFamily)) {

@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join } from 'node:path';
 import { RatingStore } from '@genloom/eval/ratings';
 import { latestBenchReport } from './bench-report.js';
-import { DEMO_CHECKPOINTS } from './demos.js';
+import { DEMO_CHECKPOINTS, type DemoCheckpoint } from './demos.js';
 import { resolveFileInside, safeSegments } from './paths.js';
 import { HttpError, parseRating, ratingScores, readBody, storeRating } from './ratings-api.js';
 
@@ -77,7 +77,7 @@ export interface SiteCheckpoint {
   name: string;
   family: string;
   title: string;
-  modality: 'image' | 'text';
+  modality: DemoCheckpoint['modality'];
   url: string;
   bytes?: number;
   metrics: Record<string, number>;
@@ -91,6 +91,17 @@ async function readJson(path: string): Promise<Record<string, unknown> | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a checkpoint outside the demo list makes, from its manifest: text for the language models,
+ * image-to-image for a pix2pix GAN (it translates images, it cannot sample from noise), else images.
+ */
+function modalityOf(manifest: Record<string, unknown>): DemoCheckpoint['modality'] {
+  const family = manifest.family as string;
+  if (['transformer', 'rnn-lm', 'seq2seq'].includes(family)) return 'text';
+  const config = manifest.config as { architecture?: unknown } | undefined;
+  return family === 'gan' && config?.architecture === 'pix2pix' ? 'image-to-image' : 'image';
 }
 
 /** Every checkpoint folder with a readable `genloom.json`, demo list order first. */
@@ -118,7 +129,7 @@ export async function listCheckpoints(dir: string): Promise<SiteCheckpoint[]> {
       name,
       family: manifest.family,
       title: known?.title ?? (demo?.title as string | undefined) ?? name,
-      modality: known?.modality ?? (['transformer', 'rnn-lm', 'seq2seq'].includes(manifest.family) ? 'text' : 'image'),
+      modality: known?.modality ?? modalityOf(manifest),
       url: `/checkpoints/${encodeURIComponent(name)}`,
       bytes,
       metrics: (manifest.metrics as Record<string, number>) ?? {},

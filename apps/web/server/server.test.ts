@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RatingStore } from '@genloom/eval/ratings';
-import { createSiteServer, type SiteServer } from './app.js';
+import { createSiteServer, listCheckpoints, type SiteServer } from './app.js';
 import { safeSegments } from './paths.js';
 import { MAX_BODY_BYTES } from './ratings-api.js';
 
@@ -206,6 +206,27 @@ describe('latestBenchReport', () => {
       expect((await latestBenchReport([{ path: join(root, 'none'), label: 'none/' }])).dir).toBeNull();
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('listCheckpoints: modality', () => {
+  it('a pix2pix GAN translates images (image-to-image); other GANs, VAEs: image; language models: text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genloom-web-modality-'));
+    try {
+      const write = (name: string, manifest: Record<string, unknown>) => {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, 'genloom.json'), JSON.stringify({ format: 'genloom-checkpoint', ...manifest }));
+      };
+      write('gan-pix2pix-emoji', { family: 'gan', config: { architecture: 'pix2pix' } }); // in the demo list
+      write('my-colouriser', { family: 'gan', config: { architecture: 'pix2pix' } }); // not in it: read from the config
+      write('my-dcgan', { family: 'gan', config: { architecture: 'dcgan' } });
+      write('my-vae', { family: 'vae', config: {} });
+      write('my-lm', { family: 'rnn-lm', config: {} });
+      const modality = Object.fromEntries((await listCheckpoints(dir)).map((c) => [c.name, c.modality]));
+      expect(modality).toEqual({ 'gan-pix2pix-emoji': 'image-to-image', 'my-colouriser': 'image-to-image', 'my-dcgan': 'image', 'my-vae': 'image', 'my-lm': 'text' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

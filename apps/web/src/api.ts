@@ -1,7 +1,7 @@
 /**
  * What the pages ask the server for: the checkpoint list, models (loaded once per page through
- * core's `httpCheckpointReader` + `loadCheckpoint`), the real MNIST digits shipped with the site,
- * ratings and the bench report.
+ * core's `httpCheckpointReader` + `loadCheckpoint`), the real MNIST digits and Twemoji sprites
+ * shipped with the site, ratings and the bench report.
  */
 import { httpCheckpointReader, loadCheckpoint, type GenerativeModel, type LoadedCheckpoint } from '@genloom/core';
 import { backend } from './backend.js';
@@ -11,7 +11,8 @@ export interface SiteCheckpoint {
   name: string;
   family: string;
   title: string;
-  modality: 'image' | 'text';
+  /** `image`: samples from noise (rated on the Rate page); `image-to-image`: translates an input image (pix2pix). */
+  modality: 'image' | 'text' | 'image-to-image';
   url: string;
   bytes?: number;
   metrics: Record<string, number>;
@@ -100,6 +101,43 @@ export function realDigits(): Promise<RealDigits> {
     };
   })();
   return digits;
+}
+
+/** Held-out Twemoji sprites shipped with the site: RGBA pixels in [0, 1]. */
+export interface EmojiSprites {
+  count: number;
+  /** [height, width, channels] of one sprite (32, 32, 4). */
+  size: [number, number, number];
+  /** Code points of each sprite (`1F609`, `1F468-200D-1F467`). */
+  keys: string[];
+  /** Unicode category of each sprite ("Smileys & Emotion"…). */
+  categories: string[];
+  /** Row-major RGBA pixels of sprite i in [0, 1]. */
+  pixels(i: number): Float32Array;
+}
+
+let sprites: Promise<EmojiSprites> | null = null;
+
+/** The sprites the colouriser offers (`public/data/emoji-test-sprites.*`, exported by `pnpm demo:train`). */
+export function emojiSprites(): Promise<EmojiSprites> {
+  sprites ??= (async () => {
+    const meta = await getJson<{ shape: [number, number, number, number]; keys: string[]; categories: string[] }>('/data/emoji-test-sprites.json');
+    const res = await fetch('/data/emoji-test-sprites.bin');
+    if (!res.ok) throw new Error(`/data/emoji-test-sprites.bin: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const [n, hgt, wid, ch] = meta.shape;
+    const size = hgt * wid * ch;
+    if (bytes.length !== n * size) throw new Error(`emoji-test-sprites.bin has ${bytes.length} bytes, expected ${n * size}`);
+    return {
+      count: n,
+      size: [hgt, wid, ch],
+      keys: meta.keys,
+      categories: meta.categories,
+      pixels: (i) => Float32Array.from(bytes.subarray(i * size, (i + 1) * size), (v) => v / 255),
+    };
+  })();
+  sprites.catch(() => (sprites = null));
+  return sprites;
 }
 
 /** Posts one rating; resolves to its id in the rating store. */

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RatingStore } from '@genloom/eval/ratings';
-import { createSiteServer, listCheckpoints, type SiteServer } from '../server/app.js';
+import { createSiteServer, listCheckpoints, type SiteCheckpoint, type SiteServer } from '../server/app.js';
 
 /** Debian's Chromium; GENLOOM_CHROMIUM points elsewhere. */
 const CHROMIUM = process.env.GENLOOM_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,6 +34,7 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
   let base: string;
   let browser: Browser;
   let families: Set<string>;
+  let listed: SiteCheckpoint[];
   const dbPath = () => join(tmp, 'ratings.sqlite');
 
   beforeAll(async () => {
@@ -50,7 +51,8 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     writeFileSync(join(bench, 'loss.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#2457c5"/></svg>');
     writeFileSync(join(bench, 'vae.json'), JSON.stringify({ suite: 'vae', stepsPerSecond: 2.62 }));
     const checkpointsDir = join(webRoot, 'checkpoints');
-    families = new Set((await listCheckpoints(checkpointsDir)).map((c) => c.family));
+    listed = await listCheckpoints(checkpointsDir);
+    families = new Set(listed.map((c) => c.family));
     site = createSiteServer({ siteDir: outDir, checkpointsDir, benchDirs: [{ path: bench, label: 'bench-out/' }], ratingsDb: dbPath() });
     await new Promise<void>((r) => site.server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(site.server.address() as AddressInfo).port}`;
@@ -261,8 +263,11 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     );
 
   it('GAN: samples, a chosen class, one row per class, and a latent walk between two seeds', async (ctx) => {
-    if (!families.has('gan')) ctx.skip();
+    const samplers = listed.filter((c) => c.family === 'gan' && c.modality === 'image');
+    if (samplers.length === 0) ctx.skip();
     const { page, errors } = await open('/#/gan');
+    // The picker offers the GANs that sample from noise, not a pix2pix translator.
+    expect(await page.$$eval('select[name="checkpoint"] option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(samplers.map((c) => c.name));
     // Not blank (a blank canvas is 0; generator output is never flat).
     expect(await canvasStd(page, '#gan-samples')).toBeGreaterThan(5);
     const before = await canvasHash(page, '#gan-samples');
@@ -287,6 +292,52 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     await slide(page, '#gan-walk-slider', 0);
     expect(await canvasHash(page, '#gan-walk-frame')).not.toBe(mid);
     await shot(page, 'gan');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  /** Pixels of a canvas that are visible (alpha > 0), and how many of them are grey (R = G = B) or clearly coloured. */
+  const canvasColour = (page: PwPage, selector: string) =>
+    page.$eval(selector, (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let visible = 0, grey = 0, coloured = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] === 0) continue;
+        visible++;
+        const spread = Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!);
+        if (spread === 0) grey++;
+        if (spread > 24) coloured++;
+      }
+      return { visible, grey, coloured };
+    });
+
+  it('GAN colouriser: a held-out emoji, its greyscale input and the colours pix2pix gives it', async (ctx) => {
+    if (!listed.some((c) => c.family === 'gan' && c.modality === 'image-to-image')) ctx.skip();
+    const { page, errors } = await open('/#/gan');
+    await page.waitForFunction(() => (document.querySelector('#colorize-output') as HTMLElement | null)?.dataset.sprite === '0');
+    expect(await page.locator('#colorize-gallery button').count()).toBe(48);
+    // The input is grey (R = G = B wherever it is visible); the original and the output are not.
+    const grey = await canvasColour(page, '#colorize-grey');
+    expect(grey.visible).toBeGreaterThan(100);
+    expect(grey.grey).toBe(grey.visible);
+    const original = await canvasColour(page, '#colorize-original');
+    expect(original.visible).toBe(grey.visible); // alpha is kept
+    const output = await canvasColour(page, '#colorize-output');
+    expect(output.visible).toBeGreaterThan(100); // not blank
+    expect(output.coloured).toBeGreaterThan(0.05 * output.visible);
+    expect(await canvasHash(page, '#colorize-output')).not.toBe(await canvasHash(page, '#colorize-grey'));
+    expect(await page.textContent('#colorize-error')).toMatch(/Mean colour error on this sprite: \d\.\d{3}/);
+    await shot(page, 'gan-colorize');
+
+    // Another sprite: another output, and the gallery marks it.
+    const before = await canvasHash(page, '#colorize-output');
+    await page.click('#colorize-gallery button[data-index="5"]');
+    await page.waitForFunction(() => (document.querySelector('#colorize-output') as HTMLElement).dataset.sprite === '5');
+    expect(await canvasHash(page, '#colorize-output')).not.toBe(before);
+    expect(await page.getAttribute('#colorize-gallery button[data-index="5"]', 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute('#colorize-gallery button[data-index="0"]', 'aria-pressed')).toBe('false');
+    expect((await canvasColour(page, '#colorize-output')).coloured).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -390,6 +441,9 @@ describe.skipIf(!haveChromium)('demo site in Chromium', () => {
     } finally {
       store.close();
     }
+    // Only checkpoints that sample from noise are rated (a pix2pix colouriser is not).
+    const rated = await page.$$eval('#elo-rows tr[data-checkpoint]', (rows) => rows.map((r) => (r as HTMLElement).dataset.checkpoint));
+    for (const c of listed.filter((c) => c.modality !== 'image')) expect(rated).not.toContain(c.name);
     await shot(page, 'rate');
     expect(errors).toEqual([]);
     await page.close();

@@ -1,8 +1,9 @@
 /**
- * GAN page: a grid of generator samples for a seed (and, for a class-conditional ACGAN, of one
- * chosen digit), the ACGAN grid with one row per class and one noise vector per column, and a walk
- * through latent space between the noise vectors of two seeds, drawn as a strip and stepped with a
- * slider.
+ * GAN page: for the GANs that sample from noise, a grid of generator samples for a seed (and, for a
+ * class-conditional ACGAN, of one chosen digit), the ACGAN grid with one row per class and one noise
+ * vector per column, and a walk through latent space between the noise vectors of two seeds, drawn
+ * as a strip and stepped with a slider; for an image-to-image GAN (pix2pix), the emoji colouriser
+ * (`gan-colorize.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { sampleLatents, slerp, toUnitRange, type GAN } from '@genloom/gan';
@@ -10,6 +11,7 @@ import { loadModel, type SiteCheckpoint } from '../api.js';
 import { h, numberInput, statusLine } from '../dom.js';
 import { drawGrid } from '../images.js';
 import { showCheckpoint } from './checkpoint-note.js';
+import { renderColorizer } from './gan-colorize.js';
 
 /** Samples in the main grid (8 × 8), and per class in the ACGAN grid. */
 const GRID = 64;
@@ -35,12 +37,29 @@ async function pixelsOf(x: tf.Tensor): Promise<{ data: Float32Array; shape: numb
  */
 export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise<() => void> {
   const gans = list.filter((c) => c.family === 'gan');
+  const samplers = gans.filter((c) => c.modality === 'image');
+  const translators = gans.filter((c) => c.modality === 'image-to-image');
+  root.append(
+    h('h1', {}, 'Generative adversarial network'),
+    h(
+      'p',
+      { class: 'lead' },
+      samplers.length ? 'A generator that turns Gaussian noise z into a digit, trained against a discriminator that tells its digits from real ones. An ACGAN also gives the generator a class, and its discriminator names the class of what it sees, so one can ask for a particular digit.' : null,
+      samplers.length && translators.length ? ' ' : null,
+      translators.length ? 'A pix2pix GAN is given an image instead of noise and translates it: here, a grey emoji into a coloured one.' : null,
+    ),
+  );
+  const cleanup = samplers.length ? await renderSamplers(root, samplers) : () => {};
+  if (translators.length) await renderColorizer(root, translators);
+  return cleanup;
+}
+
+/** The sections of the GANs that sample from noise (`gans`); returns their cleanup. */
+async function renderSamplers(root: HTMLElement, gans: SiteCheckpoint[]): Promise<() => void> {
   const picker = h('select', { name: 'checkpoint', 'aria-label': 'checkpoint' }, ...gans.map((c) => h('option', { value: c.name }, `${c.name} — ${c.title}`)));
   const info = h('p', { class: 'note', id: 'gan-info' });
   const status = statusLine();
   root.append(
-    h('h1', {}, 'Generative adversarial network'),
-    h('p', { class: 'lead' }, 'A generator that turns Gaussian noise z into a digit, trained against a discriminator that tells its digits from real ones. An ACGAN also gives the generator a class, and its discriminator names the class of what it sees, so one can ask for a particular digit.'),
     h('div', { class: 'row' }, h('label', { class: 'field' }, h('span', {}, 'checkpoint'), picker)),
     info,
     status.el,
