@@ -15,7 +15,7 @@ export interface DemoCheckpoint {
   /** What the rating and bench pages call it. */
   title: string;
   /** What its samples are: images can be rated against each other and against real digits. */
-  modality: 'image' | 'text';
+  modality: 'image' | 'text' | 'image-to-image';
   /** Arguments after `pnpm genloom` (without `--out`): recorded command, fixed seed, small budget. */
   train: string[];
 }
@@ -63,7 +63,15 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     cliFamily: 'gan',
     title: 'ACGAN (class-conditional DCGAN), MNIST',
     modality: 'image',
-    train: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '2000', '--seed', '1'],
+    train: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '1'],
+  },
+  {
+    name: 'gan-pix2pix-emoji',
+    family: 'gan',
+    cliFamily: 'gan',
+    title: 'pix2pix colouriser (grey → colour), Twemoji sprites',
+    modality: 'image-to-image',
+    train: ['train', 'gan', '--data', 'emoji', '--preset', 'pix2pix-colorize', '--steps', '1500', '--seed', '1'],
   },
   {
     name: 'diffusion-mnist',
