@@ -1,5 +1,5 @@
 /**
- * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--val-chars N] [--preset NAME] [--windows] [--skip-quality] [--skip-speed]`:
+ * `pnpm bench rnn-lm [--corpus PATH] [--iters N] [--val-chars N] [--preset NAME] [--streams] [--skip-quality] [--skip-speed]`:
  *
  * - quality: the `char-cpu` preset (exactly nanoGPT's CPU budget, 2000 × 12 × 64 characters) on
  *   Moby-Dick or on a text file cut as nanoGPT cuts it (first 90% train, last 10% validation);
@@ -260,7 +260,7 @@ function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--val-chars`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`, `--windows`. */
+/** Entry for the bench CLI's suite map: `--corpus`, `--preset`, `--iters`, `--val-chars`, `--seed`, `--out`, `--skip-quality`, `--skip-speed`, `--streams` (contiguous streams with carried state instead of random windows). */
 export async function runRNNLMBench(argv: string[]): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(argv, name) !== undefined ? Number(argValue(argv, name)) : undefined);
   const iters = num('--iters');
@@ -278,7 +278,9 @@ export async function runRNNLMBench(argv: string[]): Promise<Record<string, unkn
     ...(outDir ? { outDir } : {}),
     skipQuality: argv.includes('--skip-quality'),
     skipSpeed: argv.includes('--skip-speed'),
-    windows: argv.includes('--windows'),
+    // random windows by default: at equal characters they generalise far better than carried streams
+    // (Tiny Shakespeare val 1.77 vs 2.27 at half the steps); --streams measures the carried-state way
+    windows: !argv.includes('--streams'),
   });
 }
 
