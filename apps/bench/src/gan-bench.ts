@@ -206,8 +206,7 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
   const evidence: Record<string, { trainMinutes: number; quality?: { metric: string; value: number; lowerIsBetter: boolean }; samplesPerSecond?: number; data: string }> = {};
   const candidates: Array<{ preset: string; load: () => Promise<{ model: GAN; steps: number; seconds: number; monitor?: unknown; source?: string }> }> = opts.from
     ? opts.from.map((dir) => ({
-        // the preset named in the command that trained it (`--preset acgan`), else the folder name
-        preset: basename(dir),
+        preset: basename(dir), // replaced below by the `--preset` of the command that trained it, if recorded
         load: async () => {
           const { model, manifest } = await loadCheckpoint<GAN>(directoryCheckpointStore(dir).reader, { family: 'gan' });
           const demo = await readFile(join(dir, 'demo.json'), 'utf8').then((t) => JSON.parse(t) as { trainSeconds?: number }, () => null);
