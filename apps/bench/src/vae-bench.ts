@@ -1,5 +1,5 @@
 /**
- * `pnpm bench vae [--epochs N] [--one-class-epochs N] [--digits 0,1,…] [--base-epochs N] [--is-samples K]`:
+ * `pnpm bench vae [--epochs N] [--lr X] [--batch N] [--schedule constant|cosine] [--one-class-epochs N] [--digits 0,1,…] [--base-epochs N] [--is-samples K]`:
  *
  * - speed and quality of the `small` MLP VAE (784-400-20, batch 128, Adam 1e-3) on MNIST, the
  *   pytorch/examples protocol: seconds per epoch, examples/s, achieved GFLOP/s beside the wasm
@@ -14,7 +14,7 @@
  * AUROC and AP are computed by a local function until @genloom/eval ships its metrics.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { initBackend, train, type Callback } from '@genloom/core';
+import { initBackend, train, type Callback, type ScheduleConfig } from '@genloom/core';
 import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, selectRows, standardize, tabularBatches, type ImageSet } from '@genloom/datasets';
 import { createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
 import * as tf from '@tensorflow/tfjs';
@@ -35,13 +35,19 @@ const ANCHORS = {
 export interface VaeBenchOptions {
   /** Epochs of the `small` MNIST run (default 10). */
   epochs?: number;
+  /** Adam's learning rate of the `small` run (default 1e-3, pytorch/examples'). */
+  lr?: number;
+  /** Batch size of the `small` run (default 128, pytorch/examples'). */
+  batchSize?: number;
+  /** Learning-rate schedule of the `small` run: `constant` (pytorch/examples') or `cosine` (warm-up over 2% of the steps, cosine decay to lr/10 at the end). */
+  schedule?: 'constant' | 'cosine';
   /** Epochs of each one-class model (default 10); 0 skips the one-class benchmark. */
   oneClassEpochs?: number;
   /** Digits of the one-class benchmark (default all ten). */
   digits?: number[];
   /** Epochs of the `base` model whose IS-NLL is reported (default 0: skipped). */
   baseEpochs?: number;
-  /** Importance samples of the IS-NLL (default 1000) and test images it is computed on (default 1000). */
+  /** Importance samples of the IS-NLL (default 1000; 0 skips it) and test images it is computed on (default 1000). */
   isSamples?: number;
   isExamples?: number;
   seed?: number;
@@ -118,9 +124,17 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
   const xTest = tf.tensor4d(testSet.images, [...testSet.shape]);
 
   // ---- small: speed and test loss per epoch ------------------------------------------------------
+  const lr = opts.lr ?? 1e-3;
+  const batchSize = opts.batchSize ?? 128;
+  const scheduleName = opts.schedule ?? 'constant';
   const vae = createVAE(resolveVAEConfig({}, 'small'), seed);
-  const data = imageBatches(trainSet, { batchSize: 128, seed });
-  const flopsPerEpoch = mlpVaeFlopsPerStep(vae, 128) * data.batchesPerEpoch;
+  const data = imageBatches(trainSet, { batchSize, seed });
+  const flopsPerEpoch = mlpVaeFlopsPerStep(vae, batchSize) * data.batchesPerEpoch;
+  const totalSteps = epochs * data.batchesPerEpoch;
+  const schedule: ScheduleConfig =
+    scheduleName === 'cosine'
+      ? { type: 'warmup-cosine', lr, warmupSteps: Math.round(0.02 * totalSteps), decaySteps: totalSteps, minLr: lr / 10 }
+      : { type: 'constant', lr };
   const epochRows: Array<Record<string, number>> = [];
   let epochStart = performance.now();
   const perEpoch: Callback = {
@@ -134,7 +148,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
       epochStart = performance.now();
     },
   };
-  await train(vae, data, { epochs, optimizer: { type: 'adam', lr: 1e-3 }, seed, callbacks: [perEpoch] });
+  await train(vae, data, { epochs, optimizer: { type: 'adam', lr }, schedule, seed, callbacks: [perEpoch] });
   const matmulAfter = await matmulRate(512, 512, 512);
   const secs = epochRows.map((r) => r.seconds!).sort((a, b) => a - b);
   const medianSeconds = secs[Math.floor(secs.length / 2)]!;
@@ -177,8 +191,11 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
     const s = await scoreInBatches(m, xIs, { method: 'nll', samples: isSamples, batchSize: 50 });
     return s.reduce((a, b) => a + b, 0) / s.length;
   };
-  const likelihood: Record<string, number> = { importanceSamples: isSamples, examples: isExamples, smallIsNll: await nllOf(vae) };
-  log(`small IS-NLL (K=${isSamples}, ${isExamples} test images): ${likelihood.smallIsNll!.toFixed(2)} nats`);
+  const likelihood: Record<string, number> = { importanceSamples: isSamples, examples: isExamples };
+  if (isSamples > 0) {
+    likelihood.smallIsNll = await nllOf(vae);
+    log(`small IS-NLL (K=${isSamples}, ${isExamples} test images): ${likelihood.smallIsNll.toFixed(2)} nats`);
+  }
   if ((opts.baseEpochs ?? 0) > 0) {
     const base = createVAE(resolveVAEConfig({}, 'base'), seed);
     await train(base, imageBatches(trainSet, { batchSize: 128, seed }), { epochs: opts.baseEpochs!, optimizer: { type: 'adam', lr: 1e-3 }, seed });
@@ -230,7 +247,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
     suite: 'vae',
     backend: info.backend,
     date: new Date().toISOString(),
-    conditions: { epochs, batchSize: 128, optimizer: 'adam 1e-3', seed, oneClassEpochs, digits },
+    conditions: { epochs, batchSize, optimizer: `adam ${lr}`, schedule: scheduleName, seed, oneClassEpochs, digits },
     anchors: ANCHORS,
     speed,
     epochs: epochRows,
@@ -264,7 +281,7 @@ function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Entry point for the bench's suite map: parses `--epochs`, `--one-class-epochs`, `--digits`, `--base-epochs`, `--is-samples`, `--is-examples`, `--seed`, `--out`. */
+/** Entry point for the bench's suite map: parses `--epochs`, `--lr`, `--batch`, `--schedule`, `--one-class-epochs`, `--digits`, `--base-epochs`, `--is-samples`, `--is-examples`, `--seed`, `--out`. */
 export async function runVaeBench(argv: string[]): Promise<Record<string, unknown>> {
   const num = (name: string) => (flag(argv, name) === undefined ? undefined : Number(flag(argv, name)));
   const digits = flag(argv, '--digits')?.split(',').map(Number);
@@ -273,6 +290,11 @@ export async function runVaeBench(argv: string[]): Promise<Record<string, unknow
     if (v !== undefined) o[k] = v;
   };
   set('epochs', num('--epochs'));
+  set('lr', num('--lr'));
+  set('batchSize', num('--batch'));
+  const schedule = flag(argv, '--schedule');
+  if (schedule !== undefined && schedule !== 'constant' && schedule !== 'cosine') throw new Error(`--schedule must be constant or cosine, got "${schedule}"`);
+  set('schedule', schedule);
   set('oneClassEpochs', num('--one-class-epochs'));
   set('digits', digits);
   set('baseEpochs', num('--base-epochs'));

@@ -7,6 +7,7 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './checkpoint/index.js';
 export type { GenerativeModel } from './model.js';
+export type { ModelCapabilities, ImageGeneration, ImageGenerationOptions, LikelihoodScoring, LikelihoodOptions, TextScoring, TextScore, Translation } from './capabilities.js';
 export { registerFamily, getFamily, listFamilies, resolvePreset } from './family.js';
 export type { FamilyDefinition } from './family.js';
 export * from './text/index.js';

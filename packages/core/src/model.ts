@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelCapabilities } from './capabilities.js';
 import type { TensorBatch } from './data.js';
 import type { NamedVariable } from './optim/optimizer.js';
 import type { StepContext } from './train/context.js';
@@ -32,6 +33,11 @@ export interface GenerativeModel<B extends TensorBatch = TensorBatch, C = unknow
   getWeights(): tf.NamedTensorMap;
   /** Assigns weights by name; missing, extra or mis-shaped weights are an error naming the weight. */
   setWeights(weights: tf.NamedTensorMap): void;
+  /**
+   * What the model can do for its evaluation (make images, score likelihood or text, translate);
+   * `@genloom/eval`'s `evaluateModel` picks its metrics from these.
+   */
+  capabilities?(): ModelCapabilities;
   /** JSON-serialisable state beyond weights and config (a tokenizer, calibration), saved in checkpoints. */
   extraState?(): Record<string, unknown>;
   /** Frees every tensor the model owns. */

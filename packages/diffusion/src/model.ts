@@ -10,7 +10,7 @@
  * classifier-free guidance (Ho & Salimans 2022) mixes them: ε̂ = ε(∅) + s·(ε(c) − ε(∅)).
  */
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, Embedding, Module, Rng, type GenerativeModel, type NamedVariable, type StepContext } from '@genloom/core';
+import { deriveSeed, Embedding, Module, Rng, type GenerativeModel, type ModelCapabilities, type NamedVariable, type StepContext } from '@genloom/core';
 import { canonicalCaption } from './captions.js';
 import { resolveDiffusionConfig, type DiffusionConfig } from './config.js';
 import { denoise, type DenoiseStep, type InpaintGuide } from './pipeline.js';
@@ -382,6 +382,26 @@ export class DiffusionModel implements GenerativeModel<DiffusionBatch, Diffusion
   /** Number of scalar parameters. @example `model.parameterCount()` */
   parameterCount(): number {
     return this.net.parameterCount();
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: images from DDIM with 50 steps, guided (scale 3) towards
+   * the requested labels of a conditioned model.
+   *
+   * @example
+   * ```ts
+   * const sevens = await model.capabilities().imageGeneration!.generate(8, { seed: 1, labels: new Array(8).fill(7) });
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    const c = this.config;
+    return {
+      imageGeneration: {
+        imageShape: [...c.imageShape],
+        numClasses: c.conditioning === 'none' ? 0 : c.classNames.length,
+        generate: (n, o) => this.generate({ n, seed: o.seed, sampler: 'ddim', steps: 50, ...(o.labels ? { label: o.labels } : {}) }),
+      },
+    };
   }
 
   dispose(): void {

@@ -34,3 +34,5 @@ export type { Comparison, BradleyTerryScore } from './ratings/scores.js';
 
 export { evaluate, evaluateImages, evaluateRealFloor, evaluateLikelihood, evaluateText, evaluateAnomaly, extractImageFeatures, formatReport } from './evaluate.js';
 export type { EvalReport, EvalInput, ImageEvalInput, ImageFeatures, RealFloorInput, TextEvalInput } from './evaluate.js';
+export { evaluateModel } from './evaluate-model.js';
+export type { EvalData, EvaluateModelOptions, ModelEvaluation } from './evaluate-model.js';

@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCheckpoint, type Callback } from '@genloom/core';
+import { loadCheckpoint, type Callback, type CheckpointManifest } from '@genloom/core';
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import { ImageClassifier } from './classifier/model.js';
+import { evaluateModel, type EvalData, type EvaluateModelOptions, type ModelEvaluation } from './evaluate-model.js';
 import { trainImageClassifier, type LabelledImages, type TrainClassifierOptions } from './classifier/train.js';
 import './classifier/index.js';
 
@@ -113,4 +114,60 @@ export async function loadOrTrainClassifier(opts: LoadOrTrainOptions): Promise<L
   const callbacks: Callback[] = [progressBar(), ...(opts.trainOptions?.callbacks ?? [])];
   const { model, testAccuracy } = await trainImageClassifier(data, { ...opts.trainOptions, callbacks, writer: directoryCheckpointStore(dir).writer, dataDescription: opts.trainOptions?.dataDescription ?? opts.name });
   return { model, source: 'trained', location: dir, testAccuracy };
+}
+
+/** Options of {@link evaluateCheckpoint}. */
+export interface EvaluateCheckpointOptions extends Omit<EvaluateModelOptions, 'classifier'> {
+  /**
+   * Feature extractor of the image metrics: a classifier, the name of a shipped one (`'mnist'`), or
+   * `false` for none. Default: the shipped classifier of the data the checkpoint was trained on, when
+   * there is one (its provenance says `mnist`).
+   */
+  classifier?: ImageClassifier | (typeof SHIPPED_CLASSIFIERS)[number] | false;
+}
+
+/** What {@link evaluateCheckpoint} returns: the evaluation, with the checkpoint's family and provenance. */
+export interface CheckpointEvaluation extends ModelEvaluation {
+  family: string;
+  checkpoint: string;
+  manifest: CheckpointManifest;
+}
+
+/**
+ * Loads a checkpoint directory and evaluates it on held-out data with the metrics that fit its
+ * family and the data (see `evaluateModel`): the library form of `genloom eval DIR`. Import the
+ * family's package first so its checkpoints can be loaded.
+ *
+ * @example
+ * ```ts
+ * import '@genloom/gan';
+ * import { loadMnist } from '@genloom/datasets';
+ * import { evaluateCheckpoint } from '@genloom/eval/node';
+ * const test = await loadMnist({ split: 'test' });
+ * const x = tf.tensor4d(test.images, [...test.shape]);
+ * const { report } = await evaluateCheckpoint('runs/acgan', { x, labels: test.labels });
+ * report.fid; report.inceptionScore; report.conditionalAccuracy;
+ * ```
+ */
+export async function evaluateCheckpoint(dir: string, data: EvalData, options: EvaluateCheckpointOptions = {}): Promise<CheckpointEvaluation> {
+  const { model, manifest } = await loadCheckpoint(directoryCheckpointStore(dir).reader);
+  let owned: ImageClassifier | null = null;
+  try {
+    let classifier: ImageClassifier | undefined;
+    const choice = options.classifier ?? (SHIPPED_CLASSIFIERS as readonly string[]).find((name) => name === manifest.provenance.data);
+    if (choice instanceof ImageClassifier) {
+      classifier = choice;
+    } else if (typeof choice === 'string' && model.capabilities?.().imageGeneration) {
+      const shipped = shippedClassifierDir(choice);
+      if (!shipped) throw new Error(`evaluateCheckpoint: no shipped classifier "${choice}"; expected one of ${SHIPPED_CLASSIFIERS.join(', ')}`);
+      owned = (await loadClassifier(shipped)).model;
+      classifier = owned;
+    }
+    const { classifier: _unused, ...rest } = options;
+    const evaluation = await evaluateModel(model, data, { ...rest, ...(classifier ? { classifier } : {}) });
+    return { ...evaluation, family: manifest.family, checkpoint: dir, manifest };
+  } finally {
+    owned?.dispose();
+    model.dispose();
+  }
 }

@@ -5,7 +5,7 @@
  * `generator`, so the learning rates and Adam betas of the two players are set apart.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Module, Rng, type GenerativeModel, type NamedVariable, type StepContext } from '@genloom/core';
+import { Module, Rng, type GenerativeModel, type ModelCapabilities, type NamedVariable, type StepContext } from '@genloom/core';
 import type { GANConfig } from './config.js';
 import { slerp } from './latent.js';
 import { auxiliaryClassLoss, discriminatorLoss, discriminatorScore, generatorLoss, gradientPenalty } from './losses.js';
@@ -322,6 +322,27 @@ export class GAN implements GenerativeModel<GANBatch, GANConfig> {
 
   setWeights(weights: tf.NamedTensorMap): void {
     this.players.setWeights(weights);
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: image GANs make images in [0, 1] (labels cycle through
+   * the classes of an ACGAN unless given); the MLP GAN of points declares nothing.
+   *
+   * @example
+   * ```ts
+   * const images = await gan.capabilities().imageGeneration!.generate(100, { seed: 1 });
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    const shape = this.config.outputShape;
+    if (shape.length !== 3) return {};
+    return {
+      imageGeneration: {
+        imageShape: [...shape],
+        numClasses: this.config.numClasses,
+        generate: async (n, o) => tf.tidy(() => toUnitRange(this.generate(n, { seed: o.seed, ...(o.labels ? { labels: o.labels } : {}) })) as tf.Tensor4D),
+      },
+    };
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@ import {
   tokenizerFromJSON,
   type DataSource,
   type GenerativeModel,
+  type ModelCapabilities,
   type NamedVariable,
   type StepContext,
   type Tokenizer,
@@ -384,6 +385,26 @@ export class RNNLM implements GenerativeModel<RNNLMBatch, RNNLMConfig> {
   /** Number of scalar weights. @example `model.parameterCount()` */
   parameterCount(): number {
     return this.net.parameterCount();
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: scores held-out text as one stream, the state carried
+   * from the first token to the last (see {@link RNNLM.perplexity}).
+   *
+   * @example
+   * ```ts
+   * const { nats, tokens, characters } = await lm.capabilities().textScoring!.score(valText);
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    return {
+      textScoring: {
+        score: async (text) => {
+          const r = await this.perplexity(text);
+          return { nats: r.nll * r.tokens, tokens: r.tokens, characters: r.characters };
+        },
+      },
+    };
   }
 
   dispose(): void {

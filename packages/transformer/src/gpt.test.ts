@@ -94,6 +94,23 @@ describe('GPT', () => {
     gpt.dispose();
   });
 
+  it('scores long text in blocks, batched: equal to scoring each block alone; the text-scoring capability sums them', async () => {
+    const gpt = tinyGPT();
+    const block = gpt.config.blockSize;
+    const ids = tok.encode(text.slice(0, 40 * block + 7)); // 40 full blocks (two batched passes) and a short one
+    const all = await gpt.tokenNlls(ids);
+    const oneByOne: number[] = [];
+    for (let s = 0; s < ids.length - 1; s += block) oneByOne.push(...(await gpt.tokenNlls(ids.slice(s, Math.min(s + block + 1, ids.length)))));
+    expect(all.length).toBe(ids.length - 1);
+    const bad = Array.from(all).findIndex((v, i) => Math.abs(v - oneByOne[i]!) > 1e-4);
+    expect(bad).toBe(-1);
+    const score = await gpt.capabilities().textScoring!.score(text.slice(0, 40 * block + 7));
+    expect(score.tokens).toBe(ids.length - 1);
+    expect(score.characters).toBe(ids.length - 1); // characters
+    expect(score.nats).toBeCloseTo(-(await gpt.logProb(ids)), 2);
+    gpt.dispose();
+  });
+
   it('perplexity falls as the model learns the text', async () => {
     const gpt = tinyGPT();
     const held = text.slice(50_000, 50_400);

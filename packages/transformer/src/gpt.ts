@@ -5,6 +5,7 @@ import {
   tokenizerFromJSON,
   type DataSource,
   type GenerativeModel,
+  type ModelCapabilities,
   type NamedVariable,
   type StepContext,
   type Tokenizer,
@@ -248,16 +249,24 @@ export class GPT implements GenerativeModel<GPTBatch, GPTConfig> {
     const ids = this.encode(input);
     if (ids.length < 2) throw new Error(`logProb needs at least 2 tokens, got ${ids.length}`);
     const block = this.config.blockSize;
-    const out = new Float32Array(ids.length - 1);
-    for (let start = 0; start < ids.length - 1; start += block) {
-      const x = ids.slice(start, Math.min(start + block, ids.length - 1));
-      const y = ids.slice(start + 1, start + 1 + x.length);
+    const predictions = ids.length - 1;
+    const out = new Float32Array(predictions);
+    // Full blocks go through the network 32 at a time; the last, shorter block alone.
+    const fullBlocks = Math.floor(predictions / block);
+    const rowsPerPass = 32;
+    for (let start = 0; start < predictions; ) {
+      const rows = start / block < fullBlocks ? Math.min(rowsPerPass, fullBlocks - start / block) : 1;
+      const width = rows > 1 || start + block <= predictions ? block : predictions - start;
+      const x = ids.slice(start, start + rows * width);
+      const y = ids.slice(start + 1, start + 1 + rows * width);
       const nll = tf.tidy(() => {
-        const logits = this.net.logits(this.net.forward(tf.tensor2d(x, [1, x.length], 'int32')).hidden);
-        return tokenNll(logits, tf.tensor1d(y, 'int32'));
+        const logits = this.net.logits(this.net.forward(tf.tensor2d(x, [rows, width], 'int32')).hidden); // time-major rows [T·B, V]
+        const targets = tf.transpose(tf.tensor2d(y, [rows, width], 'int32')).reshape([-1]) as tf.Tensor1D;
+        return tf.transpose(tokenNll(logits, targets).reshape([width, rows])); // back to [B, T]
       });
       out.set(await nll.data(), start);
       nll.dispose();
+      start += rows * width;
     }
     return out;
   }
@@ -356,6 +365,30 @@ export class GPT implements GenerativeModel<GPTBatch, GPTConfig> {
   /** Restores what {@link GPT.extraState} saved. */
   restoreExtraState(extra: Record<string, unknown>): void {
     if (extra.tokenizer) this.setTokenizer(tokenizerFromJSON(extra.tokenizer));
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: scores held-out text in consecutive blocks of
+   * `blockSize` tokens (see {@link GPT.tokenNlls}).
+   *
+   * @example
+   * ```ts
+   * const { nats, tokens, characters } = await gpt.capabilities().textScoring!.score(valText);
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    return {
+      textScoring: {
+        score: async (text) => {
+          const ids = this.encode(text);
+          const nlls = await this.tokenNlls(ids);
+          let nats = 0;
+          for (const v of nlls) nats += v;
+          const characters = this.tokenizer ? Array.from(this.tokenizer.decode(Int32Array.from(ids.slice(1)))).length : nlls.length;
+          return { nats, tokens: nlls.length, characters };
+        },
+      },
+    };
   }
 
   dispose(): void {

@@ -130,6 +130,15 @@ describe('Seq2Seq', () => {
     model.dispose();
   });
 
+  it('offers translation to the evaluation: phonemes output, pairs beyond its lengths do not fit, same outputs as translate', async () => {
+    const t = trained.capabilities().translation!;
+    expect(t.output).toBe('phonemes');
+    expect(t.fits('cat', 'K AE1 T')).toBe(true);
+    expect(t.fits('a'.repeat(trained.config.maxSourceLength + 1), 'AH0')).toBe(false);
+    expect(t.fits('cat', Array(trained.config.maxTargetLength).fill('AH0').join(' '))).toBe(false);
+    expect(await t.translate(words, { beamSize: 2 })).toEqual(await trained.translate(words, { beamSize: 2 }));
+  });
+
   it('decodes without leaking tensors', async () => {
     const sources = words.map((w) => trained.encodeSource(w));
     await trained.translateIds(sources, { beamSize: 2 });

@@ -6,6 +6,7 @@ import {
   tokenizerFromJSON,
   type DataSource,
   type GenerativeModel,
+  type ModelCapabilities,
   type NamedVariable,
   type StepContext,
   type Tokenizer,
@@ -432,6 +433,33 @@ export class Seq2Seq implements GenerativeModel<Seq2SeqBatch, Seq2SeqConfig> {
     if (extra.sourceTokenizer && extra.targetTokenizer) {
       this.setTokenizers({ source: tokenizerFromJSON(extra.sourceTokenizer), target: tokenizerFromJSON(extra.targetTokenizer) });
     }
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: translations (greedy, or beam search), `phonemes` output
+   * when the target vocabulary is a list of symbols (g2p); nothing before tokenizers are set.
+   *
+   * @example
+   * ```ts
+   * const t = g2p.capabilities().translation!;
+   * await t.translate(['hello'], { beamSize: 5 }); // ['HH AH0 L OW1']
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    const target = this.targetTokenizer;
+    if (!this.sourceTokenizer || !target) return {}; // no text without tokenizers
+    const c = this.config;
+    return {
+      translation: {
+        output: target instanceof SymbolTokenizer ? 'phonemes' : 'text',
+        fits: (source, targetText) => {
+          const s = this.encodeSource(source).length;
+          const t = (target instanceof SymbolTokenizer ? target.encodeSymbols(targetText.split(' ').filter(Boolean)) : target.encode(targetText)).length;
+          return s >= 1 && s <= c.maxSourceLength && t + 1 <= c.maxTargetLength;
+        },
+        translate: (sources, o = {}) => this.translate(sources, { batchSize: 128, ...(o.beamSize ? { beamSize: o.beamSize } : {}) }),
+      },
+    };
   }
 
   dispose(): void {

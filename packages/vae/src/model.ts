@@ -8,8 +8,8 @@
  * `recon` = −E_q[log p(x|z)], `kl`, `loss` = recon + β·kl (what is minimised), `negElbo` = recon + kl.
  */
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, Module, Rng, type GenerativeModel, type NamedVariable, type StepContext } from '@genloom/core';
-import { calibrateDetector, AnomalyDetector, type AnomalyCalibration, type AnomalyScoreOptions, type CalibrateOptions } from './anomaly.js';
+import { deriveSeed, Module, Rng, type GenerativeModel, type LikelihoodOptions, type ModelCapabilities, type NamedVariable, type StepContext } from '@genloom/core';
+import { calibrateDetector, AnomalyDetector, scoreInBatches, type AnomalyCalibration, type AnomalyScoreOptions, type CalibrateOptions } from './anomaly.js';
 import { inputSize, resolveVAEConfig, type VAEConfig } from './config.js';
 import { interpolateLatents, type InterpolationMethod } from './latent.js';
 import { bernoulliNll, gaussianKl, gaussianLogDensity, gaussianNll, reparameterize, standardNormalLogDensity } from './likelihood.js';
@@ -396,6 +396,37 @@ export class VAE implements GenerativeModel<VAEBatch, VAEConfig> {
       ...(this.calibration ? { calibration: { ...this.calibration } } : {}),
       ...(this.standardizer ? { standardizer: { mean: [...this.standardizer.mean], std: [...this.standardizer.std] } } : {}),
     };
+  }
+
+  /**
+   * For `@genloom/eval`'s `evaluateModel`: per-example ELBO and importance-weighted log-likelihood
+   * (scored in batches of 500 and 50), and, for image models, new images from the prior.
+   *
+   * @example
+   * ```ts
+   * const { likelihood } = vae.capabilities();
+   * const elbos = await likelihood!.elbo(xTest); // Float32Array of nats per example
+   * ```
+   */
+  capabilities(): ModelCapabilities {
+    const c = this.config;
+    const negate = (scores: Float32Array) => scores.map((v) => -v);
+    const labelsOf = (o?: LikelihoodOptions) => (o?.labels ? { labels: o.labels } : {});
+    const caps: ModelCapabilities = {
+      likelihood: {
+        dims: inputSize(c),
+        elbo: async (x, o) => negate(await scoreInBatches(this, x, { method: 'negElbo', samples: 1, seed: o?.seed ?? 1, batchSize: 500, ...labelsOf(o) })),
+        logLikelihood: async (x, o) => negate(await scoreInBatches(this, x, { method: 'nll', samples: o.samples, seed: o.seed ?? 1, batchSize: 50, ...labelsOf(o) })),
+      },
+    };
+    if (c.inputShape.length === 3) {
+      caps.imageGeneration = {
+        imageShape: [...c.inputShape],
+        numClasses: c.numClasses,
+        generate: async (n, o) => this.sample(n, { seed: o.seed, ...(o.labels ? { label: o.labels } : {}) }) as tf.Tensor4D,
+      };
+    }
+    return caps;
   }
 
   /** Number of scalar parameters. @example `createVAE(resolveVAEConfig({}, 'small')).parameterCount() // 652,824` */

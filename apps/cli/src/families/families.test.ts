@@ -2,6 +2,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { loadMnist } from '@genloom/datasets';
+import type { EvalData } from '@genloom/eval';
+import { evaluateCheckpoint } from '@genloom/eval/node';
 import { run } from '../program.js';
 
 // Every family through the real CLI, as a user runs it: train the tiny preset for a few steps on
@@ -30,13 +34,23 @@ const cli = async (...args: string[]) => {
   return lines;
 };
 
-const cases: Array<{ family: string; data: () => string; sample: string[]; expectPng: boolean }> = [
-  { family: 'vae', data: () => 'mnist', sample: ['--n', '4'], expectPng: true },
-  { family: 'gan', data: () => 'mnist', sample: ['--n', '4'], expectPng: true },
-  { family: 'diffusion', data: () => 'mnist', sample: ['--n', '2', '--steps', '3'], expectPng: true },
-  { family: 'rnn-lm', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false },
-  { family: 'transformer', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false },
+// `library`: the metrics the library's evaluateCheckpoint must report for the family's checkpoint.
+const cases: Array<{ family: string; data: () => string; sample: string[]; expectPng: boolean; library: string[] }> = [
+  { family: 'vae', data: () => 'mnist', sample: ['--n', '4'], expectPng: true, library: ['negElbo', 'nll', 'bitsPerDim', 'fid', 'precision', 'inceptionScore'] },
+  { family: 'gan', data: () => 'mnist', sample: ['--n', '4'], expectPng: true, library: ['fid', 'precision', 'recall', 'inceptionScore', 'classCoverage'] },
+  { family: 'diffusion', data: () => 'mnist', sample: ['--n', '2', '--steps', '3'], expectPng: true, library: ['fid', 'inceptionScore'] },
+  { family: 'rnn-lm', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false, library: ['bpc', 'perplexity'] },
+  { family: 'transformer', data: () => `text:${textFile}`, sample: ['--n', '20', '--prompt', 'Call me'], expectPng: false, library: ['bpc', 'perplexity'] },
 ];
+
+/** Held-out data as the library takes it: MNIST test digits, or the last 2,000 characters of the corpus. */
+async function heldOut(spec: string): Promise<EvalData> {
+  if (spec === 'mnist') {
+    const test = await loadMnist({ split: 'test', limit: 200 });
+    return { x: tf.tensor4d(test.images, [...test.shape] as [number, number, number, number]), labels: test.labels! };
+  }
+  return { text: (await readFile(spec.slice('text:'.length), 'utf8')).slice(-2000) };
+}
 
 describe('every family through the CLI', () => {
   it('eval --real mnist scores real test digits against real training digits', async () => {
@@ -82,6 +96,13 @@ describe('every family through the CLI', () => {
       expect(Object.values(metrics).every(Number.isFinite)).toBe(true);
       // image families are scored by the MNIST feature extractor (4 training steps: far from real digits)
       if (c.expectPng) expect(metrics.fid).toBeGreaterThan(0);
+
+      // The same checkpoint through the library: evaluateCheckpoint picks the metrics from the model's capabilities.
+      const data = await heldOut(c.data());
+      const lib = await evaluateCheckpoint(ckpt, data, { samples: 20, importanceSamples: 5, importanceExamples: 20 });
+      expect(lib.family).toBe(c.family);
+      for (const key of c.library) expect(Number.isFinite(lib.report[key as keyof typeof lib.report]), `${c.family}: ${key}`).toBe(true);
+      if ('x' in data) data.x.dispose();
     });
   }
 });

@@ -104,6 +104,26 @@ export function runContractSuite<M extends GenerativeModel>(opts: ContractSuiteO
       model.dispose();
     });
 
+    it('declares only known evaluation capabilities; generated images are [n, H, W, C] in [0, 1], fixed by the seed', async () => {
+      const model = create(5);
+      const caps = model.capabilities?.() ?? {};
+      expect(Object.keys(caps).filter((k) => !['imageGeneration', 'likelihood', 'textScoring', 'translation'].includes(k))).toEqual([]);
+      const images = caps.imageGeneration;
+      if (images) {
+        const before = tf.memory().numTensors;
+        const labels = images.numClasses > 0 ? [images.numClasses - 1, 0, 1 % images.numClasses] : undefined;
+        const a = await images.generate(3, { seed: 5, ...(labels ? { labels } : {}) });
+        const b = await images.generate(3, { seed: 5, ...(labels ? { labels } : {}) });
+        expect(a.shape).toEqual([3, ...images.imageShape]);
+        const pixels = Array.from(await a.data());
+        expect(pixels.every((v) => v >= 0 && v <= 1)).toBe(true);
+        expect(Array.from(await b.data())).toEqual(pixels);
+        tf.dispose([a, b]);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      model.dispose();
+    });
+
     it('leaks no tensors in training or generation', async () => {
       const model = create(4);
       const data = await opts.data();
