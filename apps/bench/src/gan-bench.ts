@@ -17,9 +17,10 @@
  * (28×28, batch 64) takes 142–205 ms on the same 2 cores (FINDINGS.md).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { directoryCheckpointStore } from '@genloom/core/node';
-import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
+import { initBackend, loadCheckpoint, readManifest, train, type Callback } from '@genloom/core';
 import { imageBatches, loadMnist, type ImageSet } from '@genloom/datasets';
 import { evaluateImages, extractImageFeatures, momentsOf } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
@@ -209,8 +210,8 @@ export async function ganBench(opts: GanBenchOptions = {}): Promise<Record<strin
         preset: basename(dir), // replaced below by the `--preset` of the command that trained it, if recorded
         load: async () => {
           const { model, manifest } = await loadCheckpoint<GAN>(directoryCheckpointStore(dir).reader, { family: 'gan' });
-          const demo = await readFile(join(dir, 'demo.json'), 'utf8').then((t) => JSON.parse(t) as { trainSeconds?: number }, () => null);
-          return { model, steps: manifest.provenance.steps ?? NaN, seconds: demo?.trainSeconds ?? NaN, source: manifest.provenance.command ?? dir };
+          const { steps, seconds } = await trainingLineage(dir);
+          return { model, steps, seconds, source: manifest.provenance.command ?? dir };
         },
       }))
     : (opts.qualityPresets ?? presets).map((preset) => ({
@@ -295,6 +296,24 @@ async function scoreModel(model: GAN, classifier: Parameters<typeof evaluateImag
 function argValue(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/**
+ * Steps and training seconds of a checkpoint, counting the runs it continued from: a `demo.json`
+ * beside it (written by `pnpm demo:train`) has the totals; otherwise the checkpoint's own steps plus
+ * those of its `provenance.parent`, followed while the parent folder exists (seconds only from
+ * demo.json files, else NaN).
+ */
+async function trainingLineage(dir: string, seen = new Set<string>()): Promise<{ steps: number; seconds: number }> {
+  const demo = await readFile(join(dir, 'demo.json'), 'utf8').then((t) => JSON.parse(t) as { steps?: number; trainSeconds?: number }, () => null);
+  if (demo?.steps !== undefined) return { steps: demo.steps, seconds: demo.trainSeconds ?? NaN };
+  const manifest = await readManifest(directoryCheckpointStore(dir).reader);
+  const own = { steps: manifest.provenance.steps ?? NaN, seconds: NaN };
+  const parent = manifest.provenance.parent;
+  seen.add(resolve(dir));
+  if (!parent || seen.has(resolve(parent)) || !existsSync(join(parent, 'genloom.json'))) return own;
+  const before = await trainingLineage(parent, seen);
+  return { steps: own.steps + before.steps, seconds: own.seconds + before.seconds };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench transformer [--corpus PATH] [--iters N]`: nanoGPT's CPU run (`nanogpt-cpu`) on a
+ * `pnpm bench transformer [--corpus PATH] [--iters N] [--lr X]`: nanoGPT's CPU run (`nanogpt-cpu`) on a
  * character corpus — validation loss after 2000 iterations and seconds per iteration — beside the
  * wasm matmul rate measured in the same run, and generation speed with and without the KV cache.
  *
@@ -19,6 +19,8 @@ export interface TransformerBenchOptions {
   corpus?: string;
   /** Training iterations (default the preset's 2000). */
   iters?: number;
+  /** Peak learning rate (default the preset's 1e-3, nanoGPT's); the floor follows at a tenth of it. */
+  lr?: number;
   /** Validation batches of the final estimate (default 200, nanoGPT's eval_iters). */
   evalBatches?: number;
   seed?: number;
@@ -59,7 +61,7 @@ export async function transformerBench(opts: TransformerBenchOptions = {}): Prom
   const seed = opts.seed ?? 1337;
   const { train: trainText, val: valText } = opts.corpus ? await loadText(opts.corpus, { valFraction: 0.1 }) : await loadMobyDick();
   const tokenizer = CharTokenizer.fromCorpus(trainText + valText, { specialTokens: {}, onUnknown: 'throw' });
-  const config = resolveGPTConfig({ vocabSize: tokenizer.vocabSize, ...(opts.iters ? { maxIters: opts.iters } : {}) }, 'nanogpt-cpu');
+  const config = resolveGPTConfig({ vocabSize: tokenizer.vocabSize, ...(opts.iters ? { maxIters: opts.iters } : {}), ...(opts.lr ? { lr: opts.lr, minLr: opts.lr / 10 } : {}) }, 'nanogpt-cpu');
   const gpt = createGPT(config, { seed, tokenizer });
   const flops = gptFlopsPerIter(config);
   log(`transformer bench: nanogpt-cpu on ${opts.corpus ?? 'moby-dick'} (${tokenizer.vocabSize} chars), ${config.maxIters} iterations, backend ${info.backend}, ${(flops / 1e9).toFixed(2)} GFLOP/iter`);
@@ -135,15 +137,16 @@ function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Entry for the bench CLI's suite map: parses `--corpus`, `--iters`, `--eval-batches`, `--seed`, `--out`. */
+/** Entry for the bench CLI's suite map: parses `--corpus`, `--iters`, `--lr`, `--eval-batches`, `--seed`, `--out`. */
 export async function runTransformerBench(argv: string[]): Promise<Record<string, unknown>> {
   const num = (name: string) => (argValue(argv, name) !== undefined ? Number(argValue(argv, name)) : undefined);
   const iters = num('--iters');
+  const lr = num('--lr');
   const evalBatches = num('--eval-batches');
   const seed = num('--seed');
   const corpus = argValue(argv, '--corpus');
   const outDir = argValue(argv, '--out');
-  return transformerBench({ ...(corpus ? { corpus } : {}), ...(iters ? { iters } : {}), ...(evalBatches ? { evalBatches } : {}), ...(seed !== undefined ? { seed } : {}), ...(outDir ? { outDir } : {}) });
+  return transformerBench({ ...(corpus ? { corpus } : {}), ...(iters ? { iters } : {}), ...(lr ? { lr } : {}), ...(evalBatches ? { evalBatches } : {}), ...(seed !== undefined ? { seed } : {}), ...(outDir ? { outDir } : {}) });
 }
 
 // Runnable on its own until the bench CLI lists it: `tsx --conditions=@genloom/source apps/bench/src/transformer-bench.ts --corpus …`
