@@ -134,10 +134,10 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('evaluate a checkpoint on data and print its metrics; --real mnist scores real data against itself (the metrics\' floor)')
+    .description('evaluate a checkpoint on data and print its metrics; --real mnist|emoji scores real data against itself (the metrics\' floor)')
     .argument('[dir]', 'checkpoint directory')
     .option('--data <spec>', 'data spec (default: the data it was trained on)')
-    .option('--real <data>', 'score the real test split against the real train split (mnist)')
+    .option('--real <data>', 'score the real test split against the real train split (mnist, emoji)')
     .option('--samples <n>', 'generated images for the image metrics (FID, KID, precision/recall, IS)', positiveInt('--samples'))
     .option('--beam <n>', 'beam size (seq2seq)', positiveInt('--beam'))
     .option('--json', 'print JSON')

@@ -119,11 +119,14 @@ export async function loadOrTrainClassifier(opts: LoadOrTrainOptions): Promise<L
 /** Options of {@link evaluateCheckpoint}. */
 export interface EvaluateCheckpointOptions extends Omit<EvaluateModelOptions, 'classifier'> {
   /**
-   * Feature extractor of the image metrics: a classifier, the name of a shipped one (`'mnist'`), or
-   * `false` for none. Default: the shipped classifier of the data the checkpoint was trained on, when
-   * there is one (its provenance says `mnist`).
+   * Feature extractor of the image metrics: a classifier, the name of one (shipped with this
+   * package, like `'mnist'`, or trained once into the cache, like `'emoji'` after `genloom eval` of
+   * an emoji model), or `false` for none. Default: the one named after the data the checkpoint was
+   * trained on (its provenance), when there is one.
    */
-  classifier?: ImageClassifier | (typeof SHIPPED_CLASSIFIERS)[number] | false;
+  classifier?: ImageClassifier | string | false;
+  /** Cache of trained classifiers (default {@link defaultClassifierCacheDir}). */
+  cacheDir?: string;
 }
 
 /** What {@link evaluateCheckpoint} returns: the evaluation, with the checkpoint's family and provenance. */
@@ -154,14 +157,18 @@ export async function evaluateCheckpoint(dir: string, data: EvalData, options: E
   let owned: ImageClassifier | null = null;
   try {
     let classifier: ImageClassifier | undefined;
-    const choice = options.classifier ?? (SHIPPED_CLASSIFIERS as readonly string[]).find((name) => name === manifest.provenance.data);
+    const choice = options.classifier ?? manifest.provenance.data;
     if (choice instanceof ImageClassifier) {
       classifier = choice;
     } else if (typeof choice === 'string' && model.capabilities?.().imageGeneration) {
-      const shipped = shippedClassifierDir(choice);
-      if (!shipped) throw new Error(`evaluateCheckpoint: no shipped classifier "${choice}"; expected one of ${SHIPPED_CLASSIFIERS.join(', ')}`);
-      owned = (await loadClassifier(shipped)).model;
-      classifier = owned;
+      const cached = join(options.cacheDir ?? defaultClassifierCacheDir(), choice);
+      const dirOf = shippedClassifierDir(choice) ?? (/^[A-Za-z0-9._-]+$/.test(choice) && existsSync(join(cached, 'genloom.json')) ? cached : null);
+      if (dirOf) {
+        owned = (await loadClassifier(dirOf)).model;
+        classifier = owned;
+      } else if (options.classifier !== undefined) {
+        throw new Error(`evaluateCheckpoint: no classifier "${choice}": none ships with @genloom/eval (${SHIPPED_CLASSIFIERS.join(', ')}) and none is cached in ${cached}; train it with loadOrTrainClassifier or pass a classifier`);
+      }
     }
     const { classifier: _unused, ...rest } = options;
     const evaluation = await evaluateModel(model, data, { ...rest, ...(classifier ? { classifier } : {}) });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist } from '@genloom/datasets';
+import { loadEmoji, loadMnist } from '@genloom/datasets';
 import type { EvalData } from '@genloom/eval';
 import { evaluateCheckpoint } from '@genloom/eval/node';
 import { run } from '../program.js';
@@ -69,6 +69,31 @@ describe('every family through the CLI', () => {
     const [evaluated] = await cli('eval', ckpt, '--json');
     expect((evaluated!.metrics as Record<string, number>).accuracy).toBeGreaterThan(0.2); // 30 steps: well above chance (0.1)
     await expect(cli('sample', ckpt)).rejects.toThrow(/a classifier does not generate/);
+  });
+
+  it('emoji: a classifier in the cache is the feature extractor of eval --real and of evaluateCheckpoint', async () => {
+    // The first use trains one (≈ 1 minute); here a tiny one is put in a fresh cache, as that first use would.
+    const cache = join(dir, 'cache');
+    process.env.GENLOOM_CACHE_DIR = cache;
+    try {
+      await cli('train', 'classifier', '--data', 'emoji', '--preset', 'tiny', '--steps', '20', '--out', join(cache, 'classifiers', 'emoji'), '--json');
+      const [floor] = await cli('eval', '--real', 'emoji', '--json');
+      const m = floor!.metrics as Record<string, number>;
+      expect(out.join('')).not.toContain('training one');
+      expect(m.precision).toBeGreaterThan(0.5); // real vs real
+      expect(Number.isFinite(m.fid) && Number.isFinite(m.accuracy)).toBe(true);
+
+      const ckpt = join(dir, 'vae-emoji');
+      await cli('train', 'vae', '--data', 'emoji', '--preset', 'tiny', '--steps', '3', '--out', ckpt, '--json');
+      const test = await loadEmoji({ split: 'test' });
+      const x = tf.tensor4d(test.images, [...test.shape] as [number, number, number, number]);
+      const lib = await evaluateCheckpoint(ckpt, { x }, { samples: 16, importanceSamples: 0 });
+      expect(lib.used).toEqual(['likelihood', 'imageGeneration']);
+      expect(lib.report.fid).toBeGreaterThan(0);
+      x.dispose();
+    } finally {
+      delete process.env.GENLOOM_CACHE_DIR;
+    }
   });
 
   for (const c of cases) {
