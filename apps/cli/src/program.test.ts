@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run, scheduleForSteps } from './program.js';
+import { cliHarness } from './testing-fixtures/cli-harness.js';
+import { scheduleForSteps } from './program.js';
 import { registerCliFamily } from './registry.js';
 import { tuneCommand } from './tune-command.js';
 
@@ -44,7 +45,8 @@ const data = (seed: number) => ({
 });
 
 let dir: string;
-let out: string[] = [];
+const genloom = cliHarness();
+const cli = genloom.run;
 beforeAll(async () => {
   registerFamily(family);
   registerCliFamily({
@@ -63,19 +65,12 @@ beforeAll(async () => {
     },
   });
   dir = await mkdtemp(join(tmpdir(), 'genloom-cli-'));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+  genloom.capture();
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
+  genloom.release();
   await rm(dir, { recursive: true, force: true });
 });
-
-const cli = async (...args: string[]) => {
-  out = [];
-  const code = await run(['node', 'genloom', ...args]);
-  return { code, text: out.join(''), json: out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
-};
 
 describe('genloom CLI', () => {
   it('info --json names the backend, the candidates with reasons and the families', async () => {

@@ -1,37 +1,37 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadEmoji, loadMnist } from '@genloom/datasets';
 import type { EvalData } from '@genloom/eval';
 import { evaluateCheckpoint } from '@genloom/eval/node';
-import { run } from '../program.js';
+import { cliHarness } from '../testing-fixtures/cli-harness.js';
 
 // Every family through the real CLI, as a user runs it: train the tiny preset for a few steps on
 // real data, then sample from and evaluate the checkpoint.
 let dir: string;
 let textFile: string;
-let out: string[] = [];
+const genloom = cliHarness();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'genloom-families-'));
   textFile = join(dir, 'corpus.txt');
   const { loadMobyDick } = await import('@genloom/datasets');
   await writeFile(textFile, (await loadMobyDick()).train.slice(0, 20_000));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+  genloom.capture();
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
+  genloom.release();
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Runs genloom; its JSON lines, or an error with the end of its output when it fails. */
+let lastText = '';
 const cli = async (...args: string[]) => {
-  out = [];
-  const code = await run(['node', 'genloom', ...args]);
-  const lines = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  if (code !== 0) throw new Error(`genloom ${args.join(' ')} exited ${code}: ${out.join('').slice(-600)}`);
-  return lines;
+  const { code, text, json } = await genloom.run(...args);
+  lastText = text;
+  if (code !== 0) throw new Error(`genloom ${args.join(' ')} exited ${code}: ${text.slice(-600)}`);
+  return json;
 };
 
 // `library`: the metrics the library's evaluateCheckpoint must report for the family's checkpoint.
@@ -79,7 +79,7 @@ describe('every family through the CLI', () => {
       await cli('train', 'classifier', '--data', 'emoji', '--preset', 'tiny', '--steps', '20', '--out', join(cache, 'classifiers', 'emoji'), '--json');
       const [floor] = await cli('eval', '--real', 'emoji', '--json');
       const m = floor!.metrics as Record<string, number>;
-      expect(out.join('')).not.toContain('training one');
+      expect(lastText).not.toContain('training one');
       expect(m.precision).toBeGreaterThan(0.5); // real vs real
       expect(Number.isFinite(m.fid) && Number.isFinite(m.accuracy)).toBe(true);
 
