@@ -113,9 +113,25 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
   log(`${demo.name}: pnpm genloom ${args.join(' ')}`);
   const started = Date.now();
   const load = os.loadavg()[0]!;
-  const events = await genloom(args, log);
-  const done = events.find((e) => e.event === 'done') as CliDone | undefined;
-  if (!done) throw new Error(`${demo.name}: the CLI reported no "done" event`);
+  const runOnce = async (runArgs: string[]): Promise<CliDone> => {
+    const done = (await genloom(runArgs, log)).find((e) => e.event === 'done') as CliDone | undefined;
+    if (!done) throw new Error(`${demo.name}: the CLI reported no "done" event`);
+    return done;
+  };
+  const first = await runOnce(args);
+  let done = first;
+  let continued: { command: string; steps: number; seconds: number } | null = null;
+  if (demo.continueWith) {
+    // The second run starts from the first one's weights with fresh optimizer state, into its own folder.
+    const nextDir = join(checkpointsDir, `.${demo.name}.continued`);
+    await rm(nextDir, { recursive: true, force: true });
+    const nextArgs = [...demo.continueWith, '--resume', outArg, '--out', `apps/web/checkpoints/.${demo.name}.continued`, '--json'];
+    log(`${demo.name}: pnpm genloom ${nextArgs.join(' ')}`);
+    done = await runOnce(nextArgs);
+    continued = { command: `pnpm genloom ${demo.continueWith.join(' ')} --resume <the first run> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds };
+    await rm(tmpDir, { recursive: true, force: true });
+    await rename(nextDir, tmpDir);
+  }
   const wallSeconds = (Date.now() - started) / 1000;
 
   // The optimizer state is only needed to resume training; the site never loads it.
@@ -131,9 +147,10 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
     family: demo.family,
     title: demo.title,
     command: `pnpm genloom ${demo.train.join(' ')} --out apps/web/checkpoints/${demo.name}`,
+    ...(continued ? { continuedWith: continued.command } : {}),
     seed: Number(demo.train[demo.train.indexOf('--seed') + 1]),
-    steps: done.steps,
-    trainSeconds: done.seconds,
+    steps: first.steps + (continued?.steps ?? 0),
+    trainSeconds: Number((first.seconds + (continued?.seconds ?? 0)).toFixed(2)),
     wallSeconds: Number(wallSeconds.toFixed(1)),
     metrics: done.metrics,
     trainedAt: new Date().toISOString(),
@@ -144,7 +161,7 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
   await writeFile(join(tmpDir, 'demo.json'), JSON.stringify(record, null, 2) + '\n');
   await rm(finalDir, { recursive: true, force: true });
   await rename(tmpDir, finalDir);
-  log(`${demo.name}: ${done.steps} steps in ${done.seconds.toFixed(0)} s; ${Object.entries(done.metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(', ')}; ${((await directoryBytes(finalDir)) / 1e6).toFixed(2)} MB`);
+  log(`${demo.name}: ${record.steps} steps in ${record.trainSeconds.toFixed(0)} s; ${Object.entries(done.metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(', ')}; ${((await directoryBytes(finalDir)) / 1e6).toFixed(2)} MB`);
 }
 
 /** Writes `checkpoints/index.json`: every demo checkpoint present, with its record. */
@@ -236,7 +253,7 @@ async function main(): Promise<void> {
 
   const plan = DEMO_CHECKPOINTS.filter((d) => !only || only.has(d.name));
   if (flag('--list')) {
-    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}\n`);
+    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}${d.continueWith ? `, then pnpm genloom ${d.continueWith.join(' ')} --resume (it)` : ''}\n`);
     return;
   }
   await exportData(flag('--force'), log);

@@ -18,6 +18,11 @@ export interface DemoCheckpoint {
   modality: 'image' | 'text' | 'image-to-image';
   /** Arguments after `pnpm genloom` (without `--out`): recorded command, fixed seed, small budget. */
   train: string[];
+  /**
+   * A second run that continues the first from its weights with fresh optimizer state (`--resume`
+   * and `--out` are added): how a checkpoint was taken further after it was first trained.
+   */
+  continueWith?: string[];
 }
 
 /**
@@ -64,6 +69,7 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'ACGAN (class-conditional DCGAN), MNIST',
     modality: 'image',
     train: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '1'],
+    continueWith: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '2'],
   },
   {
     name: 'gan-pix2pix-emoji',
