@@ -14,7 +14,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
 import { directoryCheckpointStore } from '@genloom/core/node';
@@ -22,6 +21,7 @@ import { loadMnist } from '@genloom/datasets';
 import { captionedBatches, createDiffusion, DIGIT_WORDS, resolveDiffusionConfig, unetFlops, type DiffusionModel, type GenerateOptions } from '@genloom/diffusion';
 import { conditionalAccuracy, fid, inceptionScore, momentsOf, type ImageClassifier } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
+import { greyGridPng } from './png-grid.js';
 import { medianMs } from './rates.js';
 
 /** Options of {@link runDiffusionBench} (parsed from the suite's arguments). */
@@ -89,61 +89,11 @@ async function wasmRates(): Promise<{ matmul: number; conv: number; convBackprop
   return { matmul: (2 * 1024 ** 3) / mm / 1e9, conv: convFlops / cv / 1e9, convBackpropFilter: convFlops / bf / 1e9 };
 }
 
-/** A minimal PNG encoder (8-bit RGB) so the bench needs no image package. */
-function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(new TextEncoder().encode(type), 4);
-    out.set(data, 8);
-    view.setUint32(8 + data.length, crc(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const header = new Uint8Array(13);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, width);
-  hv.setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8);
-  const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())];
-  const total = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    total.set(p, at);
-    at += p.length;
-  }
-  return total;
-}
-
-/** Grey 28×28 images (values in [0, 1], row-major cells) laid out rows × cols with a 2-pixel gap, scaled ×2. */
-function gridPng(cells: Float32Array[], rows: number, cols: number, size = 28, scale = 2): Uint8Array {
-  const cell = size * scale + 2;
-  const width = cols * cell + 2;
-  const height = rows * cell + 2;
-  const rgb = new Uint8Array(width * height * 3).fill(255);
-  cells.forEach((img, i) => {
-    const ox = 2 + (i % cols) * cell;
-    const oy = 2 + Math.floor(i / cols) * cell;
-    for (let y = 0; y < size * scale; y++) {
-      for (let x = 0; x < size * scale; x++) {
-        const v = Math.round(255 * Math.min(1, Math.max(0, img[Math.floor(y / scale) * size + Math.floor(x / scale)]!)));
-        rgb.fill(v, ((oy + y) * width + ox + x) * 3, ((oy + y) * width + ox + x) * 3 + 3);
-      }
-    }
-  });
-  return encodePng(rgb, width, height);
+/** Grey 28×28 images (values in [0, 1]) laid out rows × cols with a 2-pixel gap, scaled ×2. */
+function gridPng(cells: Float32Array[], rows: number, cols: number): Uint8Array {
+  const pixels = new Float32Array(cells.length * 784);
+  cells.forEach((img, i) => pixels.set(img, i * 784));
+  return greyGridPng(pixels, Math.min(cells.length, rows * cols), 28, 28, cols);
 }
 
 /** Images of a [N, 28, 28, 1] tensor as one array per image. */

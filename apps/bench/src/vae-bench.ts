@@ -18,7 +18,7 @@ import { initBackend, train, type Callback, type ScheduleConfig } from '@genloom
 import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, selectRows, standardize, tabularBatches, type ImageSet } from '@genloom/datasets';
 import { createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
 import * as tf from '@tensorflow/tfjs';
-import { PNG } from 'pngjs';
+import { greyGridPng } from './png-grid.js';
 import { matmulRate } from './rates.js';
 import { auroc, averagePrecision } from '@genloom/eval';
 
@@ -74,27 +74,6 @@ async function testLoss(vae: VAE, x: tf.Tensor): Promise<number> {
   return scores.reduce((a, b) => a + b, 0) / scores.length;
 }
 
-function gridPng(pixels: Float32Array, n: number, h: number, w: number, columns: number, scale = 2): Uint8Array {
-  const rows = Math.ceil(n / columns);
-  const pad = 2;
-  const png = new PNG({ width: columns * (w * scale + pad) + pad, height: rows * (h * scale + pad) + pad });
-  png.data.fill(255);
-  for (let i = 0; i < n; i++) {
-    const ox = pad + (i % columns) * (w * scale + pad);
-    const oy = pad + Math.floor(i / columns) * (h * scale + pad);
-    for (let y = 0; y < h * scale; y++) {
-      for (let x = 0; x < w * scale; x++) {
-        const v = Math.round(Math.max(0, Math.min(1, pixels[(i * h + Math.floor(y / scale)) * w + Math.floor(x / scale)]!)) * 255);
-        const o = ((oy + y) * png.width + ox + x) * 4;
-        png.data[o] = png.data[o + 1] = png.data[o + 2] = v;
-        png.data[o + 3] = 255;
-      }
-    }
-  }
-  return new Uint8Array(PNG.sync.write(png));
-}
-
-/** Runs the VAE benchmark and returns (and writes) its report. */
 /** Images per second that `sample` produces (64 at a time), for the advise evidence. */
 async function samplesPerSecond(vae: VAE): Promise<number> {
   const t0 = performance.now();
@@ -108,6 +87,7 @@ async function samplesPerSecond(vae: VAE): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
+/** Runs the VAE benchmark and returns (and writes) its report. */
 export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const outDir = opts.outDir ?? 'bench-out';
@@ -166,7 +146,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
 
   // ---- images: a sample grid and interpolation strips ---------------------------------------------
   const samples = vae.sample(64, { seed: 7 });
-  await writeFile(`${outDir}/vae-samples.png`, gridPng((await samples.data()) as Float32Array, 64, 28, 28, 8));
+  await writeFile(`${outDir}/vae-samples.png`, greyGridPng(await samples.data(), 64, 28, 28, 8));
   samples.dispose();
   const strip = tf.tidy(() => {
     const rows: tf.Tensor[] = [];
@@ -180,7 +160,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
     }
     return tf.concat(rows);
   });
-  await writeFile(`${outDir}/vae-interpolation.png`, gridPng((await strip.data()) as Float32Array, 40, 28, 28, 10));
+  await writeFile(`${outDir}/vae-interpolation.png`, greyGridPng(await strip.data(), 40, 28, 28, 10));
   strip.dispose();
 
   // ---- IS-NLL ----------------------------------------------------------------------------------------
