@@ -170,7 +170,7 @@ export async function evaluateCheckpoint(dir: string, data: EvalData, options: E
         throw new Error(`evaluateCheckpoint: no classifier "${choice}": none ships with @genloom/eval (${SHIPPED_CLASSIFIERS.join(', ')}) and none is cached in ${cached}; train it with loadOrTrainClassifier or pass a classifier`);
       }
     }
-    const { classifier: _unused, ...rest } = options;
+    const { classifier: _classifier, cacheDir: _cacheDir, ...rest } = options;
     const evaluation = await evaluateModel(model, data, { ...rest, ...(classifier ? { classifier } : {}) });
     return { ...evaluation, family: manifest.family, checkpoint: dir, manifest };
   } finally {
