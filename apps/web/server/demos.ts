@@ -94,5 +94,6 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'grapheme-to-phoneme transformer, CMUdict',
     modality: 'text',
     train: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '1500', '--seed', '1'],
+    continueWith: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2'],
   },
 ];
