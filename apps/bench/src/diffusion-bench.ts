@@ -22,6 +22,7 @@ import { captionedBatches, createDiffusion, DIGIT_WORDS, resolveDiffusionConfig,
 import { conditionalAccuracy, fid, inceptionScore, momentsOf, type ImageClassifier } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
 import { greyGridPng } from './png-grid.js';
+import { trainingLineage } from './lineage.js';
 import { medianMs } from './rates.js';
 
 /** Options of {@link runDiffusionBench} (parsed from the suite's arguments). */
@@ -143,6 +144,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
   const test = await loadMnist({ split: 'test' });
   const loaded = opts.from ? await loadCheckpoint<DiffusionModel>(directoryCheckpointStore(opts.from).reader, { family: 'diffusion' }) : null;
   const model = loaded ? loaded.model : createDiffusion(resolveDiffusionConfig({}, 'small'), seed);
+  const lineage = opts.from ? await trainingLineage(opts.from) : null;
   const flops = unetFlops(model.config);
   log(`small: ${model.parameterCount()} parameters, ${(flops / 1e6).toFixed(1)} MFLOP per image per U-Net call`);
 
@@ -275,6 +277,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     conditions: `wasm (1 thread) in Node ${process.version}; 2 shared cores with other jobs running; rates measured in this run`,
     wasmGflops: rates,
     model: { preset: 'small', parameters: model.parameterCount(), mflopPerImage: flops / 1e6, config: model.config },
+    ...(lineage ? { checkpoint: { dir: opts.from, steps: lineage.steps, trainSeconds: lineage.seconds } } : {}),
     training: {
       budgetMinutes: minutes,
       steps: result.steps,
@@ -307,7 +310,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     `# diffusion (small, MNIST, wasm)`,
     '',
     loaded
-      ? `Checkpoint ${opts.from}: trained ${loaded.manifest.provenance.steps ?? '?'} steps elsewhere (${loaded.manifest.provenance.command ?? 'command not recorded'}); not trained here (wasm rates in this run: matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)} GFLOP/s).`
+      ? `Checkpoint ${opts.from}: trained ${lineage!.steps} steps elsewhere, counting the runs it continued (last run: ${loaded.manifest.provenance.command ?? 'command not recorded'}); not trained here (wasm rates in this run: matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)} GFLOP/s).`
       : `Training: ${result.steps} steps × batch ${batchSize} in ${(result.seconds / 60).toFixed(1)} min (budget ${minutes} min); median step ${stepSeconds.toFixed(2)} s = ${trainGflops.toFixed(2)} GFLOP/s (matmul ${rates.matmul.toFixed(1)}, conv2d ${rates.conv.toFixed(1)}, conv2d filter gradient ${rates.convBackpropFilter.toFixed(1)} GFLOP/s in this run).`,
     `DDIM 50 steps: ${imagesPerSecond.unguided.toFixed(2)} images/s, ${imagesPerSecond.guided.toFixed(2)} with guidance.`,
     '',

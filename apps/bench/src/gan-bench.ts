@@ -17,10 +17,9 @@
  * (28×28, batch 64) takes 142–205 ms on the same 2 cores (FINDINGS.md).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { directoryCheckpointStore } from '@genloom/core/node';
-import { initBackend, loadCheckpoint, readManifest, train, type Callback } from '@genloom/core';
+import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
 import { imageBatches, loadMnist, type ImageSet } from '@genloom/datasets';
 import { evaluateImages, extractImageFeatures, momentsOf } from '@genloom/eval';
 import { loadOrTrainClassifier } from '@genloom/eval/node';
@@ -28,6 +27,7 @@ import { createGAN, ganMonitor, ganOptimizers, resolveGANConfig, ringData, ringM
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import type { SuiteOptions } from './main.js';
+import { trainingLineage } from './lineage.js';
 import { medianMs } from './rates.js';
 
 const ANCHORS = { realTestInceptionScore: 9.88, pacganPlainGanRingModes: 6.3, pytorchDcganStepMs: [142, 205], target: { inceptionScore: 9.3, classes: 10, precision: 0.7, recall: 0.5 } };
@@ -298,23 +298,6 @@ function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/**
- * Steps and training seconds of a checkpoint, counting the runs it continued from: a `demo.json`
- * beside it (written by `pnpm demo:train`) has the totals; otherwise the checkpoint's own steps plus
- * those of its `provenance.parent`, followed while the parent folder exists (seconds only from
- * demo.json files, else NaN).
- */
-async function trainingLineage(dir: string, seen = new Set<string>()): Promise<{ steps: number; seconds: number }> {
-  const demo = await readFile(join(dir, 'demo.json'), 'utf8').then((t) => JSON.parse(t) as { steps?: number; trainSeconds?: number }, () => null);
-  if (demo?.steps !== undefined) return { steps: demo.steps, seconds: demo.trainSeconds ?? NaN };
-  const manifest = await readManifest(directoryCheckpointStore(dir).reader);
-  const own = { steps: manifest.provenance.steps ?? NaN, seconds: NaN };
-  const parent = manifest.provenance.parent;
-  seen.add(resolve(dir));
-  if (!parent || seen.has(resolve(parent)) || !existsSync(join(parent, 'genloom.json'))) return own;
-  const before = await trainingLineage(parent, seen);
-  return { steps: own.steps + before.steps, seconds: own.seconds + before.seconds };
-}
 
 /**
  * Entry for the bench CLI's suite map.
