@@ -109,7 +109,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
             seconds: (performance.now() - t0) / 1000,
             peakRssMB: peakRssMB(),
             result: result ?? null,
-            images: await imagesWrittenSince(opts.out, started),
+            images: await imagesWrittenSince(opts.out, name, started),
             ...(await suiteMarkdownOf(opts.out, name)),
           });
         } catch (err) {

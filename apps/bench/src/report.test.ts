@@ -64,12 +64,13 @@ describe('bench report', () => {
     const out = join(dir, 'bench-out');
     const { mkdir, writeFile: write, utimes } = await import('node:fs/promises');
     await mkdir(out);
-    await write(join(out, 'old.png'), 'x');
-    await utimes(join(out, 'old.png'), new Date(2000, 0, 1), new Date(2000, 0, 1));
+    await write(join(out, 'vae-old.png'), 'x');
+    await utimes(join(out, 'vae-old.png'), new Date(2000, 0, 1), new Date(2000, 0, 1));
     const started = Date.now();
     await write(join(out, 'vae-samples.png'), 'png bytes');
-    const images = await imagesWrittenSince(out, started);
-    expect(images).toEqual([join(out, 'vae-samples.png')]); // not the one written before the suite
+    await write(join(out, 'gan-dcgan.png'), 'another suite, running at the same time');
+    const images = await imagesWrittenSince(out, 'vae', started);
+    expect(images).toEqual([join(out, 'vae-samples.png')]); // not the one written before the suite, nor the other suite's
     const written = await writeResults(join(dir, 'results'), [{ suite: 'vae', seconds: 3, peakRssMB: 812, result: { testLoss: 1 }, images }], {});
     const md = await readFile(written.markdown, 'utf8');
     expect(md).toMatch(/\| vae \| 3 s \| 812 MB \| ok \|/);

@@ -260,20 +260,21 @@ async function previousResults(dir: string, self: string, current: BenchResults)
 }
 
 /**
- * The PNG images in `outDir` written at or after `since` (ms since the epoch): a suite's sample grids
- * and films, for the report.
+ * The suite's PNG images in the output folder (named `<suite>-….png`) written since `since` (ms
+ * epoch), to copy next to the report. The name prefix keeps out the images of another suite running
+ * at the same time into the same folder.
  *
  * @example
  * ```ts
  * const started = Date.now();
  * await runSuite();
- * await imagesWrittenSince('bench-out', started); // ['bench-out/vae-samples.png', …]
+ * await imagesWrittenSince('bench-out', 'vae', started); // ['bench-out/vae-samples.png', …]
  * ```
  */
-export async function imagesWrittenSince(outDir: string, since: number): Promise<string[]> {
+export async function imagesWrittenSince(outDir: string, suite: string, since: number): Promise<string[]> {
   if (!existsSync(outDir)) return [];
   const out: string[] = [];
-  for (const name of (await readdir(outDir)).filter((n) => n.endsWith('.png')).sort()) {
+  for (const name of (await readdir(outDir)).filter((n) => n.startsWith(`${suite}-`) && n.endsWith('.png')).sort()) {
     const file = join(outDir, name);
     if ((await stat(file)).mtimeMs >= since - 1000) out.push(file);
   }

@@ -86,6 +86,7 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'diffusion U-Net (prompt-conditioned), MNIST',
     modality: 'image',
     train: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '1000', '--seed', '1'],
+    continueWith: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--seed', '2'],
   },
   {
     name: 'g2p-cmudict',
