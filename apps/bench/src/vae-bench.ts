@@ -7,20 +7,23 @@
  *   image, non-binarised MNIST, one posterior sample) after every epoch;
  * - importance-sampled NLL of the `base` preset (optional, `--base-epochs`);
  * - one-class MNIST anomaly detection: a `small` VAE per digit trained on that digit only, the whole
- *   test set scored by −ELBO, AUROC of "other digit" vs "this digit", mean over the digits;
+ *   test set scored by −ELBO, AUROC of "other digit" vs "this digit", mean over the digits, both
+ *   raw and with the input-complexity correction (its slope fitted on the digit's training images:
+ *   no anomaly is seen before the test);
  * - AUROC / average precision on the labelled sensor-network set;
  * - a sample grid and an interpolation strip as PNG.
- *
- * AUROC and AP are computed by a local function until @genloom/eval ships its metrics.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { initBackend, train, type Callback, type ScheduleConfig } from '@genloom/core';
 import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, selectRows, standardize, tabularBatches, type ImageSet } from '@genloom/datasets';
-import { createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
+import { complexityBits, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
 import * as tf from '@tensorflow/tfjs';
 import { greyGridPng } from './png-grid.js';
 import { matmulRate } from './rates.js';
 import { auroc, averagePrecision } from '@genloom/eval';
+
+/** Epochs of the pytorch/examples recipe, which `genloom train vae` also runs by default. */
+const RECIPE_EPOCHS = 10;
 
 const ANCHORS = {
   pytorchExamplesTestLossEpoch7: 106.66,
@@ -92,7 +95,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
   const log = opts.log ?? ((line: string) => console.log(line));
   const outDir = opts.outDir ?? 'bench-out';
   const seed = opts.seed ?? 1;
-  const epochs = opts.epochs ?? 10;
+  const epochs = opts.epochs ?? RECIPE_EPOCHS;
   await mkdir(outDir, { recursive: true });
   const info = await initBackend('wasm');
   const matmulBefore = await matmulRate(512, 512, 512);
@@ -192,23 +195,29 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
   // ---- one-class MNIST -------------------------------------------------------------------------------
   const oneClassEpochs = opts.oneClassEpochs ?? 10;
   const digits = opts.digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const oneClass: Array<{ digit: number; auroc: number; seconds: number }> = [];
+  const oneClass: Array<{ digit: number; auroc: number; aurocNegElbo: number; complexitySlope: number; seconds: number }> = [];
   if (oneClassEpochs > 0) {
+    const testBits = await complexityBits(xTest);
     for (const digit of digits) {
       const t0 = performance.now();
       const rows = Array.from(trainSet.labels!.keys()).filter((i) => trainSet.labels![i] === digit);
       const own: ImageSet = selectImages(trainSet, rows);
       const model = createVAE(resolveVAEConfig({}, 'small'), seed + digit);
       await train(model, imageBatches(own, { batchSize: 128, seed }), { epochs: oneClassEpochs, optimizer: { type: 'adam', lr: 1e-3 }, seed });
+      const xOwn = tf.tensor4d(own.images, [...own.shape]);
+      const slope = (await model.calibrateThreshold(xOwn, { complexity: true, samples: 4, batchSize: 1000 })).calibration.complexitySlope!;
+      xOwn.dispose();
       const scores = await scoreInBatches(model, xTest, { method: 'negElbo', samples: 4, batchSize: 1000 });
       const labels = Int32Array.from(testSet.labels!, (l) => (l === digit ? 0 : 1));
-      const { auroc } = anomalyRanking(scores, labels);
-      oneClass.push({ digit, auroc: 100 * auroc, seconds: (performance.now() - t0) / 1000 });
-      log(`one-class digit ${digit}: AUROC ${(100 * auroc).toFixed(2)} (${oneClass.at(-1)!.seconds.toFixed(0)} s)`);
+      const raw = auroc(scores, labels);
+      const corrected = auroc(scores.map((v, i) => v - slope * testBits[i]!), labels);
+      oneClass.push({ digit, auroc: 100 * corrected, aurocNegElbo: 100 * raw, complexitySlope: slope, seconds: (performance.now() - t0) / 1000 });
+      log(`one-class digit ${digit}: AUROC ${(100 * corrected).toFixed(2)} with the complexity correction, ${(100 * raw).toFixed(2)} by −ELBO alone (${oneClass.at(-1)!.seconds.toFixed(0)} s)`);
       model.dispose();
     }
   }
-  const meanAuroc = oneClass.length ? oneClass.reduce((a, r) => a + r.auroc, 0) / oneClass.length : NaN;
+  const meanOf = (key: 'auroc' | 'aurocNegElbo'): number => (oneClass.length ? oneClass.reduce((a, r) => a + r[key], 0) / oneClass.length : NaN);
+  const meanAuroc = meanOf('auroc');
 
   // ---- sensor network ----------------------------------------------------------------------------------
   const sTrain = await loadSensor({ split: 'train' });
@@ -236,16 +245,18 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
       testLossFinal: epochRows.at(-1)?.testLoss ?? null,
       ...likelihood,
       oneClassMeanAuroc: meanAuroc,
+      oneClassMeanAurocNegElbo: meanOf('aurocNegElbo'),
       oneClass,
       sensor,
     },
     images: [`${outDir}/vae-samples.png`, `${outDir}/vae-interpolation.png`],
-    // What `genloom advise` reads: the small preset's measured training time, quality and sampling speed.
+    // What `genloom advise` reads: the small preset's training time for its 10-epoch recipe, its test
+    // loss when this run followed that recipe (a shorter run's loss would misreport it), sampling speed.
     evidence: {
       vae: {
         small: {
-          trainMinutes: (medianSeconds * epochs) / 60,
-          ...(epochRows.length ? { quality: { metric: 'testLoss', value: Number(epochRows.at(-1)!.testLoss!.toFixed(2)), lowerIsBetter: true } } : {}),
+          trainMinutes: (medianSeconds * RECIPE_EPOCHS) / 60,
+          ...(epochs === RECIPE_EPOCHS && epochRows.length ? { quality: { metric: 'testLoss', value: Number(epochRows.at(-1)!.testLoss!.toFixed(2)), lowerIsBetter: true } } : {}),
           samplesPerSecond: sampleRate,
           data: 'mnist',
         },

@@ -46,21 +46,20 @@ export async function findBenchEvidence(file?: string): Promise<BenchEvidence | 
     if (!files.length) continue;
     // quick runs first, then full runs, each oldest to newest: later entries override earlier ones
     const ordered = [...files.filter((f) => f.quick), ...files.filter((f) => !f.quick)];
+    // field by field: a run that measured only speed keeps the quality of an earlier full run
     const families: BenchEvidence['families'] = {};
-    const used = new Set<string>();
+    const from = new Map<string, string>(); // family/preset/field → the file it came from
     for (const f of ordered) {
       for (const [family, presets] of Object.entries(f.evidence.families)) {
         for (const [preset, ev] of Object.entries(presets)) {
-          (families[family] ??= {})[preset] = ev;
+          const byPreset = (families[family] ??= {});
+          byPreset[preset] = { ...byPreset[preset], ...ev };
+          for (const field of Object.keys(ev)) from.set(`${family}/${preset}/${field}`, f.name);
         }
       }
     }
-    for (const f of ordered) {
-      for (const [family, presets] of Object.entries(f.evidence.families)) {
-        for (const [preset, ev] of Object.entries(presets)) if (families[family]![preset] === ev) used.add(f.name);
-      }
-    }
-    return { source: [...used].map((n) => `bench/results/${n}`).join(', '), families };
+    const used = [...new Set(from.values())].sort();
+    return { source: used.map((n) => `bench/results/${n}`).join(', '), families };
   }
   return null;
 }

@@ -3,21 +3,7 @@ import { initBackend, train } from '@genloom/core';
 import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectRows, standardize, tabularBatches } from '@genloom/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVAE, scoreInBatches, thresholdForRate, type VAE } from './index.js';
-
-/** Area under the ROC curve: the probability that a random anomaly (label 1) outscores a random normal example. */
-function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let rankSum = 0;
-  let pos = 0;
-  idx.forEach((i, rank) => {
-    if (labels[i] === 1) {
-      rankSum += rank + 1;
-      pos++;
-    }
-  });
-  const neg = scores.length - pos;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
-}
+import { auroc } from './testing-fixtures/auroc.js';
 
 beforeAll(async () => {
   await initBackend('wasm');

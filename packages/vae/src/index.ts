@@ -16,6 +16,7 @@ export type { VAEConfig, VAELikelihood } from './config.js';
 export { interpolateLatents, latentArithmetic, meanLatent, attributeVector } from './latent.js';
 export type { InterpolationMethod } from './latent.js';
 export { AnomalyDetector, calibrateDetector, scoreInBatches, thresholdForRate } from './anomaly.js';
+export { complexityBits, complexitySlope } from './complexity.js';
 export type { AnomalyScoreMethod, AnomalyScoreOptions, AnomalyScorer, AnomalyCalibration, CalibrateOptions } from './anomaly.js';
 export { bernoulliNll, gaussianNll, gaussianKl, gaussianLogDensity, standardNormalLogDensity, reparameterize } from './likelihood.js';
 export { createNetworks, MlpNetworks, ConvNetworks } from './networks.js';
@@ -44,6 +45,9 @@ export const vaeFamily: FamilyDefinition<VAEConfig, VAE> = {
     if (c !== undefined) {
       if (typeof c !== 'object' || c === null || !Number.isFinite(c.threshold)) {
         throw new Error(`vae checkpoint: extra.calibration must hold a finite threshold, got ${JSON.stringify(c)}`);
+      }
+      if (c.complexitySlope !== undefined && !Number.isFinite(c.complexitySlope)) {
+        throw new Error(`vae checkpoint: extra.calibration.complexitySlope must be a finite number, got ${JSON.stringify(c.complexitySlope)}`);
       }
       model.calibration = { ...c };
     }

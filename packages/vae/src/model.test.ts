@@ -200,14 +200,17 @@ describe('variants', () => {
 });
 
 describe('checkpoints', () => {
-  it('save → load keeps the weights, config and anomaly calibration', async () => {
-    const detector = await trained.calibrateThreshold(test, { falsePositiveRate: 0.1 });
+  it('save → load keeps the weights, config and anomaly calibration (with its complexity correction)', async () => {
+    const detector = await trained.calibrateThreshold(test, { falsePositiveRate: 0.1, complexity: true, samples: 1 });
     expect(detector.calibration.observedFalsePositiveRate).toBeLessThanOrEqual(0.1);
+    expect(Number.isFinite(detector.calibration.complexitySlope)).toBe(true);
     const store = memoryCheckpointStore();
     await saveModel(trained, store.writer);
     const { model } = await loadCheckpoint<VAE>(store.reader, { family: 'vae' });
     expect(model.config).toEqual(trained.config);
     expect(model.detector().threshold).toBe(detector.threshold);
+    expect(model.detector().calibration.complexitySlope).toBe(detector.calibration.complexitySlope);
+    expect(await model.detector().scores(test)).toEqual(await detector.scores(test));
     expect(await model.detector().isAnomaly(test)).toEqual(await detector.isAnomaly(test));
     expect(await read(model.elbo(test))).toEqual(await read(trained.elbo(test)));
     model.dispose();

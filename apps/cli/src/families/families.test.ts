@@ -96,6 +96,24 @@ describe('every family through the CLI', () => {
     }
   });
 
+  it('vae anomaly: image scores carry the complexity correction of the calibration; table rows do not', async () => {
+    const images = join(dir, 'vae-anomaly-mnist');
+    await cli('train', 'vae', '--data', 'mnist', '--preset', 'tiny', '--steps', '4', '--seed', '1', '--out', images, '--json');
+    const [m] = await cli('anomaly', images, '--data', 'mnist', '--json');
+    expect(m).toMatchObject({ examples: 10000, method: 'negElbo' });
+    expect(Number.isFinite(m!.complexitySlope)).toBe(true);
+    const flagged = (m!.flags as boolean[]).filter(Boolean).length;
+    expect(flagged).toBe(m!.flagged);
+    expect(flagged / 10000).toBeLessThan(0.05); // calibrated at 1% on this very split (8 samples here, 1 there)
+
+    const rows = join(dir, 'vae-anomaly-sensor');
+    await cli('train', 'vae', '--data', 'sensor', '--preset', 'tiny', '--steps', '30', '--seed', '1', '--out', rows, '--json');
+    const [s] = await cli('anomaly', rows, '--data', 'sensor', '--json');
+    expect(s!.complexitySlope).toBeUndefined();
+    expect(s!.auroc).toBeGreaterThan(0.5); // the test split's labels mark the anomalies
+    await expect(cli('anomaly', rows, '--data', 'sensor', '--method', 'nll')).rejects.toThrow(/no threshold for method "nll"; pass --fpr RATE/);
+  });
+
   for (const c of cases) {
     it(`${c.family}: train tiny → sample → eval`, async () => {
       const ckpt = join(dir, c.family);

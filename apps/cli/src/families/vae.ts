@@ -19,7 +19,7 @@ import {
   type ImageSet,
   type TabularSet,
 } from '@genloom/datasets';
-import { VAE, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, thresholdForRate, vaePresets, type VAEConfig } from '@genloom/vae';
+import { VAE, complexityBits, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, thresholdForRate, vaePresets, type VAEConfig } from '@genloom/vae';
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
 import { auroc, averagePrecision } from '@genloom/eval';
@@ -144,10 +144,12 @@ const adapter: CliFamily = {
       trainOptions: { optimizer: { type: 'adam', lr: 1e-3 }, epochs: 10 },
       evaluate: async () => {
         const metrics = await testMetrics(vae, loaded.test, { importanceSamples: 0, nllExamples: 0 });
-        // Calibrate the anomaly threshold on the held-out split so `genloom anomaly` works right away.
+        // Calibrate the anomaly threshold on the held-out split so `genloom anomaly` works right away;
+        // image scores are corrected for input complexity (simple images otherwise pass as normal).
         const x = examples(vae, loaded.test);
         const labels = c.numClasses > 0 ? loaded.test.labels : undefined;
-        await vae.calibrateThreshold(x, { falsePositiveRate: CALIBRATION_FPR, ...(labels ? { labels } : {}) });
+        const complexity = c.inputShape.length === 3;
+        await vae.calibrateThreshold(x, { falsePositiveRate: CALIBRATION_FPR, complexity, ...(labels ? { labels } : {}) });
         x.dispose();
         return metrics;
       },
@@ -228,7 +230,13 @@ const adapter: CliFamily = {
         }
         const x = examples(vae, set);
         const labels = vae.config.numClasses > 0 ? set.labels : undefined;
-        const scores = await scoreInBatches(vae, x, { method, samples: method === 'nll' ? 64 : 8, ...(labels ? { labels } : {}) });
+        let scores = await scoreInBatches(vae, x, { method, samples: method === 'nll' ? 64 : 8, ...(labels ? { labels } : {}) });
+        // The complexity correction fitted at calibration applies to scores of the same method.
+        const complexitySlope = vae.calibration?.method === method ? vae.calibration.complexitySlope : undefined;
+        if (complexitySlope !== undefined) {
+          const bits = await complexityBits(x);
+          scores = scores.map((s, i) => s - complexitySlope * bits[i]!);
+        }
         x.dispose();
         let threshold: number;
         if (opts.fpr !== undefined) threshold = thresholdForRate(scores, Number(opts.fpr));
@@ -236,7 +244,7 @@ const adapter: CliFamily = {
         else throw new Error(`the checkpoint has no threshold for method "${method}"; pass --fpr RATE to calibrate on these examples`);
         const flags = Array.from(scores, (s) => s > threshold);
         const flagged = flags.filter(Boolean).length;
-        const result: Record<string, unknown> = { examples: scores.length, flagged, threshold, method };
+        const result: Record<string, unknown> = { examples: scores.length, flagged, threshold, method, ...(complexitySlope !== undefined ? { complexitySlope } : {}) };
         const anomalyLabels = binaryLabels(set);
         if (anomalyLabels) Object.assign(result, anomalyRanking(scores, anomalyLabels));
         if (opts.out) {
@@ -246,7 +254,7 @@ const adapter: CliFamily = {
         }
         const top = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
         const human = [
-          `${flagged} of ${scores.length} examples flagged (score > ${threshold.toPrecision(6)} nats, ${method})`,
+          `${flagged} of ${scores.length} examples flagged (score > ${threshold.toPrecision(6)} nats, ${method}${complexitySlope !== undefined ? `, less ${complexitySlope.toPrecision(3)} nats per bit of compressed size` : ''})`,
           ...(anomalyLabels ? [`AUROC ${(result.auroc as number).toFixed(4)}  AP ${(result.averagePrecision as number).toFixed(4)}`] : []),
           'most unusual:',
           ...top.map((i) => `  #${i}  ${scores[i]!.toPrecision(6)}`),
