@@ -4,7 +4,7 @@
  * (−ELBO in nats against the threshold calibrated on the MNIST test split at 1% false positives).
  */
 import * as tf from '@tensorflow/tfjs';
-import { interpolateLatents, type VAE } from '@genloom/vae';
+import { complexityBits, interpolateLatents, type VAE } from '@genloom/vae';
 import { loadModel, realDigits, type SiteCheckpoint } from '../api.js';
 import { fmt, h, numberInput, statusLine } from '../dom.js';
 import { canvasToDigit, drawGrid, paintDigit } from '../images.js';
@@ -125,7 +125,13 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
     const [pixels, value] = await Promise.all([xHat.data(), s.data()]);
     tf.dispose([xHat, s]);
     drawGrid(recon, pixels, [1, 28, 28, 1], 1);
-    const v = value[0]!;
+    let v = value[0]!;
+    if (cal?.complexitySlope !== undefined) {
+      // the calibration's input-complexity correction: less the nats that the drawing's compressed size explains
+      const x = tf.tensor4d(digit, [1, 28, 28, 1]);
+      v -= cal.complexitySlope * (await complexityBits(x))[0]!;
+      x.dispose();
+    }
     verdict.dataset.score = String(v);
     if (cal) {
       const unusual = v > cal.threshold;
