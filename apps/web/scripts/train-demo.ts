@@ -120,15 +120,15 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
   };
   const first = await runOnce(args);
   let done = first;
-  let continued: { command: string; steps: number; seconds: number } | null = null;
-  if (demo.continueWith) {
-    // The second run starts from the first one's weights with fresh optimizer state, into its own folder.
+  const continued: Array<{ command: string; steps: number; seconds: number }> = [];
+  for (const next of demo.continueWith ?? []) {
+    // Each further run starts from the previous one's weights with fresh optimizer state, into its own folder.
     const nextDir = join(checkpointsDir, `.${demo.name}.continued`);
     await rm(nextDir, { recursive: true, force: true });
-    const nextArgs = [...demo.continueWith, '--resume', outArg, '--out', `apps/web/checkpoints/.${demo.name}.continued`, '--json'];
+    const nextArgs = [...next, '--resume', outArg, '--out', `apps/web/checkpoints/.${demo.name}.continued`, '--json'];
     log(`${demo.name}: pnpm genloom ${nextArgs.join(' ')}`);
     done = await runOnce(nextArgs);
-    continued = { command: `pnpm genloom ${demo.continueWith.join(' ')} --resume <the first run> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds };
+    continued.push({ command: `pnpm genloom ${next.join(' ')} --resume <the previous run> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds });
     await rm(tmpDir, { recursive: true, force: true });
     await rename(nextDir, tmpDir);
   }
@@ -147,10 +147,10 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
     family: demo.family,
     title: demo.title,
     command: `pnpm genloom ${demo.train.join(' ')} --out apps/web/checkpoints/${demo.name}`,
-    ...(continued ? { continuedWith: continued.command } : {}),
+    ...(continued.length ? { continuedWith: continued.map((c) => c.command) } : {}),
     seed: Number(demo.train[demo.train.indexOf('--seed') + 1]),
-    steps: first.steps + (continued?.steps ?? 0),
-    trainSeconds: Number((first.seconds + (continued?.seconds ?? 0)).toFixed(2)),
+    steps: first.steps + continued.reduce((a, c) => a + c.steps, 0),
+    trainSeconds: Number((first.seconds + continued.reduce((a, c) => a + c.seconds, 0)).toFixed(2)),
     wallSeconds: Number(wallSeconds.toFixed(1)),
     metrics: done.metrics,
     trainedAt: new Date().toISOString(),
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
 
   const plan = DEMO_CHECKPOINTS.filter((d) => !only || only.has(d.name));
   if (flag('--list')) {
-    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}${d.continueWith ? `, then pnpm genloom ${d.continueWith.join(' ')} --resume (it)` : ''}\n`);
+    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}${(d.continueWith ?? []).map((next) => `, then pnpm genloom ${next.join(' ')} --resume (the previous run)`).join('')}\n`);
     return;
   }
   await exportData(flag('--force'), log);

@@ -19,10 +19,10 @@ export interface DemoCheckpoint {
   /** Arguments after `pnpm genloom` (without `--out`): recorded command, fixed seed, small budget. */
   train: string[];
   /**
-   * A second run that continues the first from its weights with fresh optimizer state (`--resume`
-   * and `--out` are added): how a checkpoint was taken further after it was first trained.
+   * Further runs, each continuing the previous one from its weights with fresh optimizer state
+   * (`--resume` and `--out` are added): how a checkpoint was taken further after it was first trained.
    */
-  continueWith?: string[];
+  continueWith?: string[][];
 }
 
 /**
@@ -69,7 +69,7 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'ACGAN (class-conditional DCGAN), MNIST',
     modality: 'image',
     train: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '1'],
-    continueWith: ['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '2'],
+    continueWith: [['train', 'gan', '--data', 'mnist', '--preset', 'acgan', '--steps', '3000', '--seed', '2']],
   },
   {
     name: 'gan-pix2pix-emoji',
@@ -86,7 +86,7 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'diffusion U-Net (prompt-conditioned), MNIST',
     modality: 'image',
     train: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '1000', '--seed', '1'],
-    continueWith: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--seed', '2'],
+    continueWith: [['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--seed', '2']],
   },
   {
     name: 'g2p-cmudict',
@@ -95,6 +95,6 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'grapheme-to-phoneme transformer, CMUdict',
     modality: 'text',
     train: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '1500', '--seed', '1'],
-    continueWith: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2'],
+    continueWith: [['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2']],
   },
 ];
