@@ -1,7 +1,7 @@
 /**
- * `pnpm bench seq2seq [--preset g2p-small] [--steps N] [--minutes M] [--test-words N] [--beam-words N] [--beam K] [--seed S]`:
+ * `pnpm bench seq2seq [--preset g2p-small] [--steps N] [--minutes M] [--test-words N] [--beam-words N] [--beam K] [--seed S] [--from DIR]`:
  * grapheme-to-phoneme on CMUdict with the encoder–decoder transformer. Trains on the fixed train
- * split, then reports word error rate (a word is wrong unless every phoneme is right) and phoneme
+ * split (or loads a checkpoint trained elsewhere, `--from DIR`, counting the runs it continued), then reports word error rate (a word is wrong unless every phoneme is right) and phoneme
  * error rate on held-out words with @genloom/eval's edit-distance rates — greedy on `--test-words`
  * held-out words, beam search on the first `--beam-words` of them — beside the training time, the
  * step rate and the wasm matmul rate measured in the same run.
@@ -9,12 +9,14 @@
  * Target (issue 7): WER ≤ 30%, PER ≤ 8% on held-out words.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { initBackend, train, type Callback } from '@genloom/core';
+import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
+import { directoryCheckpointStore } from '@genloom/core/node';
 import { loadCmudict } from '@genloom/datasets';
 import { phonemeErrorRate, wordErrorRate } from '@genloom/eval';
 import { createSeq2Seq, g2pTokenizers, resolveSeq2SeqConfig, seq2seqTrainOptions, type Seq2Seq, type Seq2SeqConfig } from '@genloom/transformer';
 import type { SuiteOptions } from './main.js';
 import { matmulRate } from './rates.js';
+import { trainingLineage } from './lineage.js';
 
 const TARGET = { wer: 0.3, per: 0.08 };
 
@@ -33,6 +35,8 @@ export interface Seq2SeqBenchOptions {
   beamSize?: number;
   lengthPenalty?: number;
   seed?: number;
+  /** Score this checkpoint instead of training one (the steps of the runs it continued are counted). */
+  from?: string;
   outDir?: string;
   log?: (line: string) => void;
 }
@@ -76,15 +80,18 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
   const preset = opts.preset ?? 'g2p-small';
   const [trainSet, testSet] = await Promise.all([loadCmudict({ split: 'train' }), loadCmudict({ split: 'test' })]);
   const tokenizers = g2pTokenizers(trainSet);
-  const config = resolveSeq2SeqConfig({ sourceVocabSize: tokenizers.source.vocabSize, targetVocabSize: tokenizers.target.vocabSize, ...opts.overrides }, preset);
+  const loaded = opts.from ? (await loadCheckpoint<Seq2Seq>(directoryCheckpointStore(opts.from).reader, { family: 'seq2seq' })).model : null;
+  const config = loaded?.config ?? resolveSeq2SeqConfig({ sourceVocabSize: tokenizers.source.vocabSize, targetVocabSize: tokenizers.target.vocabSize, ...opts.overrides }, preset);
   const steps = opts.steps ?? config.maxIters;
   const recipe = { ...config, maxIters: steps, lrDecayIters: steps, warmupIters: Math.min(config.warmupIters, Math.floor(steps / 10)) };
-  const model = createSeq2Seq(config, { seed, tokenizers });
+  const model = loaded ?? createSeq2Seq(config, { seed, tokenizers });
+  const lineage = opts.from ? await trainingLineage(opts.from) : null;
+  if (lineage) log(`checkpoint ${opts.from}: trained ${lineage.steps} steps elsewhere (with the runs it continued); not trained here`);
   const meanLen = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const srcLen = meanLen(trainSet.pairs.map((p) => p.source.length + 1));
   const tgtLen = meanLen(trainSet.pairs.map((p) => p.target.length + 1));
   const flopsPerStep = seq2seqFlopsPerWord(config, srcLen, tgtLen) * config.batchSize;
-  log(`seq2seq bench: ${preset} (${model.net.parameterCount()} parameters) on CMUdict, ${trainSet.pairs.length} train / ${testSet.pairs.length} held-out words, ${steps} steps of ${config.batchSize}${opts.minutes ? ` or ${opts.minutes} min` : ''}, backend ${info.backend}, ${(flopsPerStep / 1e9).toFixed(2)} GFLOP/step`);
+  log(`seq2seq bench: ${preset} (${model.net.parameterCount()} parameters) on CMUdict, ${trainSet.pairs.length} train / ${testSet.pairs.length} held-out words, ${loaded ? 'no training here' : `${steps} steps of ${config.batchSize}${opts.minutes ? ` or ${opts.minutes} min` : ''}`}, backend ${info.backend}, ${(flopsPerStep / 1e9).toFixed(2)} GFLOP/step`);
 
   const rateBefore = await matmulRate(640, 128, 512);
   log(`wasm matmul 640×128×512: ${rateBefore.toFixed(1)} GFLOP/s`);
@@ -95,13 +102,13 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
       if (e.step % 50 === 0 || e.step === 1) log(`step ${e.step}/${e.totalSteps} loss ${e.losses.loss!.toFixed(4)} ${(e.seconds / e.step).toFixed(3)} s/step`);
     },
   };
-  const result = await train(model, model.batches(trainSet.pairs, { seed }), { ...seq2seqTrainOptions(recipe), seed, callbacks: [progress], signal: controller.signal });
+  const result = await train(model, model.batches(trainSet.pairs, { seed }), { ...seq2seqTrainOptions(recipe), ...(loaded ? { steps: 0 } : {}), seed, callbacks: [progress], signal: controller.signal });
   if (timer) clearTimeout(timer);
   const secondsPerStep = result.seconds / result.steps;
   const rateAfter = await matmulRate(640, 128, 512);
   const achieved = flopsPerStep / secondsPerStep / 1e9;
   const meanRate = (rateBefore + rateAfter) / 2;
-  log(`trained ${result.steps} steps (${((result.steps * config.batchSize) / trainSet.pairs.length).toFixed(2)} epochs) in ${(result.seconds / 60).toFixed(1)} min, ${secondsPerStep.toFixed(3)} s/step, ${achieved.toFixed(2)} GFLOP/s = ${(achieved / meanRate).toFixed(2)} × the same-run matmul rate (${meanRate.toFixed(1)})`);
+  if (!loaded) log(`trained ${result.steps} steps (${((result.steps * config.batchSize) / trainSet.pairs.length).toFixed(2)} epochs) in ${(result.seconds / 60).toFixed(1)} min, ${secondsPerStep.toFixed(3)} s/step, ${achieved.toFixed(2)} GFLOP/s = ${(achieved / meanRate).toFixed(2)} × the same-run matmul rate (${meanRate.toFixed(1)})`);
 
   const held = testSet.pairs.slice(0, opts.testWords ?? testSet.pairs.length);
   const testLoss = await model.estimateLoss(model.batches(held, { shuffle: false, batchSize: 256 }));
@@ -121,6 +128,7 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
     backend: info.backend,
     preset,
     config,
+    ...(lineage ? { checkpoint: { from: opts.from, stepsElsewhere: lineage.steps, epochsElsewhere: (lineage.steps * model.config.batchSize) / trainSet.pairs.length, secondsElsewhere: lineage.seconds } } : {}),
     training: { steps: result.steps, stoppedBy: result.stoppedBy, epochs: (result.steps * config.batchSize) / trainSet.pairs.length, minutes: result.seconds / 60, secondsPerStep, wordsPerSecond: config.batchSize / secondsPerStep },
     speed: { flopsPerStep, achievedGflops: achieved, matmulRateBefore: rateBefore, matmulRateAfter: rateAfter, ratioToMatmulRate: achieved / meanRate },
     quality: {
@@ -161,7 +169,9 @@ export async function runSeq2SeqSuite(o: SuiteOptions): Promise<Record<string, u
   const beamSize = num('--beam');
   const seed = num('--seed');
   const preset = argValue(o.args, '--preset');
+  const from = argValue(o.args, '--from');
   return seq2seqBench({
+    ...(from ? { from } : {}),
     outDir: o.outDir,
     overrides: overrides as Partial<Seq2SeqConfig>,
     ...(preset ? { preset } : {}),
