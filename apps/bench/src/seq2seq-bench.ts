@@ -129,8 +129,13 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
     preset,
     config,
     ...(lineage ? { checkpoint: { from: opts.from, stepsElsewhere: lineage.steps, epochsElsewhere: (lineage.steps * model.config.batchSize) / trainSet.pairs.length, secondsElsewhere: lineage.seconds } } : {}),
-    training: { steps: result.steps, stoppedBy: result.stoppedBy, epochs: (result.steps * config.batchSize) / trainSet.pairs.length, minutes: result.seconds / 60, secondsPerStep, wordsPerSecond: config.batchSize / secondsPerStep },
-    speed: { flopsPerStep, achievedGflops: achieved, matmulRateBefore: rateBefore, matmulRateAfter: rateAfter, ratioToMatmulRate: achieved / meanRate },
+    // a checkpoint scored here was trained elsewhere: no training or speed numbers of this run
+    ...(loaded
+      ? {}
+      : {
+          training: { steps: result.steps, stoppedBy: result.stoppedBy, epochs: (result.steps * config.batchSize) / trainSet.pairs.length, minutes: result.seconds / 60, secondsPerStep, wordsPerSecond: config.batchSize / secondsPerStep },
+          speed: { flopsPerStep, achievedGflops: achieved, matmulRateBefore: rateBefore, matmulRateAfter: rateAfter, ratioToMatmulRate: achieved / meanRate },
+        }),
     quality: {
       testLoss,
       greedy: { wer: greedy.wer, per: greedy.per, words: greedy.words, wordsPerSecond: greedy.wordsPerSecond },
