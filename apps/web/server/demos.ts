@@ -95,6 +95,9 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'grapheme-to-phoneme transformer, CMUdict',
     modality: 'text',
     train: ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '1500', '--seed', '1'],
-    continueWith: [['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2']],
+    continueWith: [
+      ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2'],
+      ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '8000', '--checkpoint-every', '2000', '--seed', '3'],
+    ],
   },
 ];
