@@ -297,7 +297,8 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     evidence: {
       diffusion: {
         small: {
-          trainMinutes: result.seconds / 60,
+          // a checkpoint trained elsewhere: its recorded training time, when the lineage has one
+          ...(lineage ? (Number.isFinite(lineage.seconds) ? { trainMinutes: lineage.seconds / 60 } : {}) : { trainMinutes: result.seconds / 60 }),
           ...((quality as Record<string, { fid?: number }>)['ddim-50']?.fid !== undefined ? { quality: { metric: 'fid', value: Number((quality as Record<string, { fid: number }>)['ddim-50']!.fid.toFixed(3)), lowerIsBetter: true } } : {}),
           samplesPerSecond: imagesPerSecond.unguided,
           data: 'mnist',

@@ -86,7 +86,10 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
     title: 'diffusion U-Net (prompt-conditioned), MNIST',
     modality: 'image',
     train: ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '1000', '--seed', '1'],
-    continueWith: [['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--seed', '2']],
+    continueWith: [
+      ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--seed', '2'],
+      ['train', 'diffusion', '--data', 'mnist', '--preset', 'small', '--steps', '6000', '--checkpoint-every', '1000', '--lr', '1e-3', '--seed', '3'],
+    ],
   },
   {
     name: 'g2p-cmudict',
