@@ -16,7 +16,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { initBackend, train, type Callback, type ScheduleConfig } from '@genloom/core';
 import { fitStandardizer, imageBatches, loadMnist, loadSensor, selectImages, selectRows, standardize, tabularBatches, type ImageSet } from '@genloom/datasets';
-import { complexityBits, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
+import { complexityBits, createVAE, removeComplexity, interpolateLatents, resolveVAEConfig, scoreInBatches, type VAE } from '@genloom/vae';
 import * as tf from '@tensorflow/tfjs';
 import { greyGridPng } from './png-grid.js';
 import { matmulRate } from './rates.js';
@@ -210,7 +210,7 @@ export async function vaeBench(opts: VaeBenchOptions = {}): Promise<Record<strin
       const scores = await scoreInBatches(model, xTest, { method: 'negElbo', samples: 4, batchSize: 1000 });
       const labels = Int32Array.from(testSet.labels!, (l) => (l === digit ? 0 : 1));
       const raw = auroc(scores, labels);
-      const corrected = auroc(scores.map((v, i) => v - slope * testBits[i]!), labels);
+      const corrected = auroc(removeComplexity(scores, testBits, slope), labels);
       oneClass.push({ digit, auroc: 100 * corrected, aurocNegElbo: 100 * raw, complexitySlope: slope, seconds: (performance.now() - t0) / 1000 });
       log(`one-class digit ${digit}: AUROC ${(100 * corrected).toFixed(2)} with the complexity correction, ${(100 * raw).toFixed(2)} by −ELBO alone (${oneClass.at(-1)!.seconds.toFixed(0)} s)`);
       model.dispose();

@@ -4,7 +4,7 @@
  * marks an anomaly. A threshold calibrated on held-out normal data fixes the false-positive rate.
  */
 import * as tf from '@tensorflow/tfjs';
-import { complexityBits, complexitySlope } from './complexity.js';
+import { complexityBits, complexitySlope, removeComplexity } from './complexity.js';
 
 /** What an anomaly score measures, all in nats per example (higher = more unusual). */
 export type AnomalyScoreMethod = 'negElbo' | 'reconstruction' | 'nll';
@@ -149,8 +149,7 @@ export class AnomalyDetector {
     const { method, samples, complexitySlope: slope } = this.calibration;
     const scores = await scoreInBatches(this.scorer, x, { method, samples, ...options });
     if (slope === undefined) return scores;
-    const bits = await complexityBits(x);
-    return scores.map((s, i) => s - slope * bits[i]!);
+    return removeComplexity(scores, await complexityBits(x), slope);
   }
 
   /** Whether each example of `x` is an anomaly. @example `await detector.isAnomaly(x) // [false, true, …]` */
@@ -182,7 +181,7 @@ export async function calibrateDetector(scorer: AnomalyScorer, normal: tf.Tensor
   if (options.complexity) {
     const bits = await complexityBits(normal);
     slope = complexitySlope(scores, bits);
-    scores = scores.map((s, i) => s - slope! * bits[i]!);
+    scores = removeComplexity(scores, bits, slope);
   }
   const threshold = thresholdForRate(scores, falsePositiveRate);
   let above = 0;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, train } from '@genloom/core';
 import { imageBatches, loadMnist, selectImages } from '@genloom/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { complexityBits, complexitySlope, createVAE, scoreInBatches } from './index.js';
+import { complexityBits, complexitySlope, createVAE, removeComplexity, scoreInBatches } from './index.js';
 import { auroc } from './testing-fixtures/auroc.js';
 
 beforeAll(async () => {
@@ -35,6 +35,11 @@ describe('complexitySlope', () => {
     expect(complexitySlope([3, 5, 7], [10, 20, 30])).toBeCloseTo(0.2, 12);
     // y = 1 + 0.5 x plus residuals orthogonal to x: the slope stays 0.5
     expect(complexitySlope([1.5 + 1, 2 - 2, 2.5 + 1], [1, 2, 3])).toBeCloseTo(0.5, 12);
+  });
+
+  it('removeComplexity subtracts slope × bits per example', () => {
+    expect(Array.from(removeComplexity(Float32Array.from([3, 5]), [10, 20], 0.2))).toEqual([1, 1]);
+    expect(() => removeComplexity(Float32Array.from([3]), [1, 2], 0.2)).toThrow(/1 scores but 2 complexities/);
   });
 
   it('names what is wrong', () => {

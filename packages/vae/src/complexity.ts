@@ -67,3 +67,16 @@ export function complexitySlope(scores: ArrayLike<number>, bits: ArrayLike<numbe
   if (varB === 0) throw new Error('complexitySlope: every example has the same complexity, so no slope can be fitted');
   return cov / varB;
 }
+
+/**
+ * Scores less what complexity explains: `scores[i] − slope · bits[i]`.
+ *
+ * @example
+ * ```ts
+ * removeComplexity(Float32Array.from([3, 5]), [10, 20], 0.2); // Float32Array [1, 1]
+ * ```
+ */
+export function removeComplexity(scores: Float32Array, bits: ArrayLike<number>, slope: number): Float32Array {
+  if (scores.length !== bits.length) throw new Error(`removeComplexity: ${scores.length} scores but ${bits.length} complexities; they must match`);
+  return scores.map((s, i) => s - slope * bits[i]!);
+}

@@ -16,7 +16,7 @@ export type { VAEConfig, VAELikelihood } from './config.js';
 export { interpolateLatents, latentArithmetic, meanLatent, attributeVector } from './latent.js';
 export type { InterpolationMethod } from './latent.js';
 export { AnomalyDetector, calibrateDetector, scoreInBatches, thresholdForRate } from './anomaly.js';
-export { complexityBits, complexitySlope } from './complexity.js';
+export { complexityBits, complexitySlope, removeComplexity } from './complexity.js';
 export type { AnomalyScoreMethod, AnomalyScoreOptions, AnomalyScorer, AnomalyCalibration, CalibrateOptions } from './anomaly.js';
 export { bernoulliNll, gaussianNll, gaussianKl, gaussianLogDensity, standardNormalLogDensity, reparameterize } from './likelihood.js';
 export { createNetworks, MlpNetworks, ConvNetworks } from './networks.js';

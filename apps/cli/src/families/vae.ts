@@ -19,7 +19,7 @@ import {
   type ImageSet,
   type TabularSet,
 } from '@genloom/datasets';
-import { VAE, complexityBits, createVAE, interpolateLatents, resolveVAEConfig, scoreInBatches, thresholdForRate, vaePresets, type VAEConfig } from '@genloom/vae';
+import { VAE, complexityBits, createVAE, interpolateLatents, removeComplexity, resolveVAEConfig, scoreInBatches, thresholdForRate, vaePresets, type VAEConfig } from '@genloom/vae';
 import { imageGridPng } from '../image-grid.js';
 import { registerCliFamily, type CliFamily } from '../registry.js';
 import { auroc, averagePrecision } from '@genloom/eval';
@@ -233,10 +233,7 @@ const adapter: CliFamily = {
         let scores = await scoreInBatches(vae, x, { method, samples: method === 'nll' ? 64 : 8, ...(labels ? { labels } : {}) });
         // The complexity correction fitted at calibration applies to scores of the same method.
         const complexitySlope = vae.calibration?.method === method ? vae.calibration.complexitySlope : undefined;
-        if (complexitySlope !== undefined) {
-          const bits = await complexityBits(x);
-          scores = scores.map((s, i) => s - complexitySlope * bits[i]!);
-        }
+        if (complexitySlope !== undefined) scores = removeComplexity(scores, await complexityBits(x), complexitySlope);
         x.dispose();
         let threshold: number;
         if (opts.fpr !== undefined) threshold = thresholdForRate(scores, Number(opts.fpr));
