@@ -24,8 +24,8 @@ export { corpusBleu, bleuFromCounts, tokenize13a, TEXT_METRICS_VERSION } from '.
 export type { BleuOptions, BleuResult, BleuSmoothing, BleuTokenize } from './text/bleu.js';
 export { corpusChrf, sentenceChrf } from './text/chrf.js';
 export type { ChrfOptions, ChrfResult } from './text/chrf.js';
-export { levenshtein, editCounts, characterErrorRate, wordErrorRate, phonemeErrorRate } from './text/edit-distance.js';
-export type { EditCounts, ErrorRateResult } from './text/edit-distance.js';
+export { levenshtein, editCounts, characterErrorRate, wordErrorRate, phonemeErrorRate, pronunciationErrorRates } from './text/edit-distance.js';
+export type { EditCounts, ErrorRateResult, PronunciationErrorRates } from './text/edit-distance.js';
 
 export * from './classifier/index.js';
 

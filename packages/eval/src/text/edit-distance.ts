@@ -157,3 +157,63 @@ export function phonemeErrorRate(references: Array<string | string[]>, hypothese
   const toPhones = (p: string | string[]) => (typeof p === 'string' ? words(p) : p);
   return corpusRate(references.map(toPhones), hypotheses.map(toPhones), 'phonemeErrorRate');
 }
+
+/** What {@link pronunciationErrorRates} returns. */
+export interface PronunciationErrorRates {
+  /** Share of words whose hypothesis equals none of their listed pronunciations. */
+  wer: number;
+  /** Phoneme edits to the closest listed pronunciation / phonemes of those closest pronunciations. */
+  per: number;
+  words: number;
+  wordErrors: number;
+  /** Total phoneme edits (to the closest pronunciation of each word). */
+  edits: number;
+  /** Total phonemes of the closest pronunciations. */
+  referenceLength: number;
+}
+
+/**
+ * Word and phoneme error rates of grapheme-to-phoneme output when a word may have several correct
+ * pronunciations (CMUdict lists `either` as `IY1 DH ER0` and `AY1 DH ER0`): a word is right when
+ * its hypothesis equals any of them, and its phoneme edits are counted against the closest one —
+ * the usual way g2p results on CMUdict are scored. `ignoreStress` drops the stress digit of
+ * vowels on both sides first (`AH0` → `AH`), for comparison with results on the 39-phoneme set.
+ *
+ * @example
+ * ```ts
+ * const r = pronunciationErrorRates([['IY1 DH ER0', 'AY1 DH ER0'], ['K AE1 T']], ['AY1 DH ER0', 'K AH0 T']);
+ * r.wer; // 0.5: "either" matches its second pronunciation, "cat" has one substitution
+ * r.per; // 1 / 6
+ * pronunciationErrorRates([['K AE1 T']], ['K AE2 T'], { ignoreStress: true }).wer; // 0
+ * ```
+ */
+export function pronunciationErrorRates(
+  references: ReadonlyArray<ReadonlyArray<string | readonly string[]>>,
+  hypotheses: ReadonlyArray<string | readonly string[]>,
+  opts: { ignoreStress?: boolean } = {},
+): PronunciationErrorRates {
+  if (references.length !== hypotheses.length) throw new Error(`pronunciationErrorRates: ${references.length} reference sets but ${hypotheses.length} hypotheses`);
+  const phones = (p: string | readonly string[]) => {
+    const list = typeof p === 'string' ? words(p) : [...p];
+    return opts.ignoreStress ? list.map((s) => s.replace(/[012]$/, '')) : list;
+  };
+  let wordErrors = 0;
+  let edits = 0;
+  let referenceLength = 0;
+  for (let k = 0; k < references.length; k++) {
+    const options = references[k]!;
+    if (options.length === 0) throw new Error(`pronunciationErrorRates: word ${k} has no reference pronunciation`);
+    const hypothesis = phones(hypotheses[k]!);
+    let best = { distance: Infinity, length: 0 };
+    for (const option of options) {
+      const reference = phones(option);
+      const distance = levenshtein(reference, hypothesis);
+      if (distance < best.distance) best = { distance, length: reference.length };
+    }
+    if (best.distance > 0) wordErrors++;
+    edits += best.distance;
+    referenceLength += best.length;
+  }
+  if (referenceLength === 0) throw new Error('pronunciationErrorRates: the references are empty; the rate is undefined');
+  return { wer: wordErrors / references.length, per: edits / referenceLength, words: references.length, wordErrors, edits, referenceLength };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bleuFromCounts, corpusBleu, tokenize13a } from './bleu.js';
 import { corpusChrf, sentenceChrf } from './chrf.js';
-import { characterErrorRate, editCounts, levenshtein, phonemeErrorRate, wordErrorRate } from './edit-distance.js';
+import { characterErrorRate, editCounts, levenshtein, phonemeErrorRate, pronunciationErrorRates, wordErrorRate } from './edit-distance.js';
 
 // Expected values published by sacreBLEU (github.com/mjpost/sacrebleu): README.md ("Using
 // SacreBLEU from Python": BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17
@@ -125,5 +125,20 @@ describe('edit distances and error rates', () => {
     expect(phonemeErrorRate(['HH AH0 L OW1'], [['HH', 'EH1', 'L', 'OW1']]).rate).toBe(0.25);
     expect(characterErrorRate('né', 'ne').rate).toBe(0.5); // code points, not bytes
     expect(() => wordErrorRate([''], ['x'])).toThrow(/references are empty/);
+  });
+
+  it('scores g2p output against every listed pronunciation, the closest one for PER', () => {
+    // "either" has two pronunciations and the hypothesis is the second; "cat" has one substitution
+    // (3 phonemes); "read" is one deletion from its 3-phoneme first pronunciation, three from the other.
+    const refs = [['IY1 DH ER0', 'AY1 DH ER0'], ['K AE1 T'], ['R IY1 D', 'R EH1 D Z']];
+    const r = pronunciationErrorRates(refs, ['AY1 DH ER0', 'K AH0 T', 'R IY1']);
+    expect(r).toEqual({ wer: 2 / 3, per: 2 / 9, words: 3, wordErrors: 2, edits: 2, referenceLength: 9 });
+    // With a single reference per word (the first) "either" would be wrong: 1 substitution more.
+    expect(phonemeErrorRate(refs.map((x) => x[0]!), ['AY1 DH ER0', 'K AH0 T', 'R IY1']).rate).toBeCloseTo(3 / 9, 12);
+    // Stress only: right once the digits are ignored, wrong otherwise.
+    expect(pronunciationErrorRates([['K AE1 T']], [['K', 'AE2', 'T']]).wer).toBe(1);
+    expect(pronunciationErrorRates([['K AE1 T']], [['K', 'AE2', 'T']], { ignoreStress: true })).toMatchObject({ wer: 0, per: 0 });
+    expect(() => pronunciationErrorRates([['K AE1 T']], [])).toThrow(/1 reference sets but 0 hypotheses/);
+    expect(() => pronunciationErrorRates([[]], ['K'])).toThrow(/word 0 has no reference/);
   });
 });
