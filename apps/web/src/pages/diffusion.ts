@@ -75,7 +75,7 @@ export async function render(root: HTMLElement, list: SiteCheckpoint[]): Promise
   const status = statusLine();
   root.append(
     h('h1', {}, 'Diffusion'),
-    h('p', { class: 'lead' }, 'Start from pure noise and let a U-Net remove a little of it at every step, steered by what you ask for. Classifier-free guidance mixes the network’s answer with and without the prompt: ε̂ = ε(∅) + s·(ε(prompt) − ε(∅)); s = 0 ignores the prompt, larger s follows it more closely at the cost of variety.'),
+    h('p', { class: 'lead' }, 'Start from pure noise and let a U-Net remove a little of it at every step, steered by what you ask for. Classifier-free guidance mixes the network’s answer with and without the prompt: ε̂ = ε(∅) + s·(ε(prompt) − ε(∅)); s = 0 ignores the prompt, larger s follows it more closely at the cost of variety. On MNIST s ≈ 1.5 gives the most realistic mix of handwriting (the lowest FID), s = 3 the most legible digits.'),
     h('div', { class: 'row' }, h('label', { class: 'field' }, h('span', {}, 'checkpoint'), picker)),
     info,
     status.el,
