@@ -138,7 +138,7 @@ export function buildProgram(): Command {
     .argument('[dir]', 'checkpoint directory')
     .option('--data <spec>', 'data spec (default: the data it was trained on)')
     .option('--real <data>', 'score the real test split against the real train split (mnist, emoji)')
-    .option('--samples <n>', 'generated images for the image metrics (FID, KID, precision/recall, IS)', positiveInt('--samples'))
+    .option('--samples <n>', 'generated images for the image metrics (FID, KID, precision/recall, IS); seq2seq: the first n held-out pairs (default all)', positiveInt('--samples'))
     .option('--beam <n>', 'beam size (seq2seq)', positiveInt('--beam'))
     .option('--json', 'print JSON')
     .action(async (dir: string | undefined, opts: { data?: string; real?: string; samples?: number; json?: boolean; beam?: number }) => {

@@ -114,6 +114,20 @@ describe('every family through the CLI', () => {
     await expect(cli('anomaly', rows, '--data', 'sensor', '--method', 'nll')).rejects.toThrow(/no threshold for method "nll"; pass --fpr RATE/);
   });
 
+  it('seq2seq: train tiny g2p on CMUdict → pronounce words → eval, strict and stress-free', async () => {
+    const ckpt = join(dir, 'seq2seq');
+    const trained = await cli('train', 'seq2seq', '--data', 'cmudict', '--preset', 'tiny', '--steps', '4', '--seed', '1', '--out', ckpt, '--json');
+    expect(trained.at(-1)).toMatchObject({ event: 'done', steps: 4, checkpoint: ckpt });
+    const [sampled] = await cli('sample', ckpt, '--prompt', 'Hello world', '--json');
+    expect(sampled).toMatchObject({ inputs: ['hello', 'world'] });
+    const [evaluated] = await cli('eval', ckpt, '--samples', '50', '--json');
+    const m = evaluated!.metrics as Record<string, number>;
+    expect(m.words).toBe(50);
+    for (const key of ['valLoss', 'wer', 'per', 'werNoStress', 'perNoStress']) expect(Number.isFinite(m[key]), key).toBe(true);
+    // any listed pronunciation without stress is a looser test than the first one with stress
+    expect(m.werNoStress).toBeLessThanOrEqual(m.wer!);
+  });
+
   for (const c of cases) {
     it(`${c.family}: train tiny → sample → eval`, async () => {
       const ckpt = join(dir, c.family);

@@ -3,12 +3,15 @@
  * `--data cmudict` is grapheme-to-phoneme (letters → ARPAbet phonemes, one token each; the fixed
  * held-out words of loadCmudict evaluate); `--data tsv:PATH` reads `source<TAB>target` lines
  * (translation, correction: characters on both sides), holding out ≈10% of the sources by hash.
- * Metrics come from @genloom/eval: WER and PER for phonemes; CER, WER, BLEU and chrF for text.
+ * Metrics come from @genloom/eval: WER and PER for phonemes (strict: stress digits count and only a
+ * word's first CMUdict pronunciation is right; for cmudict also `werNoStress` / `perNoStress`:
+ * stress ignored and any listed pronunciation right, as published CMUdict g2p results are scored);
+ * CER, WER, BLEU and chrF for text.
  */
 import { readFile } from 'node:fs/promises';
 import type { GenerativeModel } from '@genloom/core';
-import { isHeldOut, resolveDataSpec } from '@genloom/datasets';
-import { characterErrorRate, corpusBleu, corpusChrf, phonemeErrorRate, wordErrorRate } from '@genloom/eval';
+import { isHeldOut, loadCmudict, resolveDataSpec } from '@genloom/datasets';
+import { characterErrorRate, corpusBleu, corpusChrf, phonemeErrorRate, pronunciationErrorRates, wordErrorRate } from '@genloom/eval';
 import {
   Seq2Seq,
   SymbolTokenizer,
@@ -33,7 +36,11 @@ interface PairData {
   test: TextPair[];
   /** Tokenizers for a new model of this data. */
   tokenizers: () => Seq2SeqTokenizers;
+  /** CMUdict: every pronunciation the dictionary lists for each held-out word. */
+  pronunciations?: Pronunciations;
 }
+
+type Pronunciations = Map<string, Array<readonly string[]>>;
 
 /** `source<TAB>target` lines; blank lines and lines starting with '#' are skipped. */
 function parseTsv(text: string, path: string): Array<{ source: string; target: string }> {
@@ -64,7 +71,13 @@ async function loadPairs(spec: string): Promise<PairData> {
   const desc = resolveDataSpec(spec);
   if (desc.modality !== 'pairs') throw new Error(`seq2seq trains on pairs; --data ${spec} is ${desc.modality} data (use cmudict or tsv:PATH)`);
   const [train, test] = await Promise.all([desc.load('train'), desc.load('test')]);
-  return { train: [...train.pairs], test: [...test.pairs], tokenizers: () => g2pTokenizers(train) };
+  const data: PairData = { train: [...train.pairs], test: [...test.pairs], tokenizers: () => g2pTokenizers(train) };
+  if (spec === 'cmudict') {
+    const pronunciations: Pronunciations = new Map();
+    for (const p of (await loadCmudict({ split: 'test', alternates: true })).pairs) pronunciations.set(p.source, [...(pronunciations.get(p.source) ?? []), p.target]);
+    data.pronunciations = pronunciations;
+  }
+  return data;
 }
 
 function asSeq2Seq(model: GenerativeModel): Seq2Seq {
@@ -84,7 +97,7 @@ function fitting(model: Seq2Seq, pairs: TextPair[]): TextPair[] {
 }
 
 /** Held-out loss and error rates of `pairs`, decoded with beam size `beamSize`. */
-async function metrics(model: Seq2Seq, pairs: TextPair[], beamSize: number): Promise<Record<string, number>> {
+async function metrics(model: Seq2Seq, pairs: TextPair[], beamSize: number, pronunciations?: Pronunciations): Promise<Record<string, number>> {
   const usable = fitting(model, pairs);
   if (usable.length === 0) throw new Error('none of the held-out pairs fits the model (maxSourceLength / maxTargetLength)');
   const valLoss = await model.estimateLoss(model.batches(usable, { shuffle: false, batchSize: 256 }));
@@ -93,7 +106,10 @@ async function metrics(model: Seq2Seq, pairs: TextPair[], beamSize: number): Pro
   if (isPhonemes(model)) {
     // A pronunciation counts as one word: WER is the share of words with any phoneme wrong.
     const joined = (s: string) => s.split(' ').filter(Boolean).join('_') || '∅';
-    return { valLoss, wer: wordErrorRate(refs.map(joined), hyps.map(joined)).rate, per: phonemeErrorRate(refs, hyps).rate, words: usable.length };
+    const strict = { valLoss, wer: wordErrorRate(refs.map(joined), hyps.map(joined)).rate, per: phonemeErrorRate(refs, hyps).rate, words: usable.length };
+    if (!pronunciations) return strict;
+    const lenient = pronunciationErrorRates(usable.map((p) => pronunciations.get(p.source) ?? [targetText(p)]), hyps, { ignoreStress: true });
+    return { ...strict, werNoStress: lenient.wer, perNoStress: lenient.per };
   }
   return {
     valLoss,
@@ -140,7 +156,7 @@ const adapter: CliFamily = {
       model,
       data: model.batches(fitting(model, pairs.train), { seed }),
       trainOptions: seq2seqTrainOptions(model.config),
-      evaluate: async () => metrics(model, heldOut, 1),
+      evaluate: async () => metrics(model, heldOut, 1, pairs.pronunciations),
     };
   },
   async sample(model, args) {
@@ -156,8 +172,9 @@ const adapter: CliFamily = {
   },
   async evaluate(model, data, flags) {
     const s2s = asSeq2Seq(model);
-    const { test } = await loadPairs(data);
-    return metrics(s2s, test, typeof flags.beam === 'number' ? flags.beam : 1);
+    const { test, pronunciations } = await loadPairs(data);
+    const held = typeof flags.samples === 'number' ? test.slice(0, flags.samples) : test;
+    return metrics(s2s, held, typeof flags.beam === 'number' ? flags.beam : 1, pronunciations);
   },
 };
 
