@@ -326,7 +326,7 @@ export async function runDiffusionBench(opts: DiffusionBenchOptions): Promise<Re
     sampling: { ddim50ImagesPerSecond: imagesPerSecond, inferenceGflops: (imagesPerSecond.unguided * 50 * flops) / 1e9 },
     quality: { floor: { ...floor, n: fidN }, ...quality, guided, promptAccuracy, ...(gan ? { gan } : {}) },
     targets: { guidedAccuracy: 0.95, fidBelowBestGan: fidTarget ?? 'no GAN checkpoint to compare with (--gan DIR)' },
-    // What `genloom advise` reads: training minutes of this budget, FID at DDIM 50, sampling speed.
+    // What `genloom advise` reads: training minutes of this budget, FID at DDIM 50 with guidance 1.5, sampling speed.
     evidence: {
       diffusion: {
         small: {

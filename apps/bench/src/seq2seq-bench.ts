@@ -15,7 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { initBackend, loadCheckpoint, train, type Callback } from '@genloom/core';
 import { directoryCheckpointStore } from '@genloom/core/node';
-import { loadCmudict } from '@genloom/datasets';
+import { cmudictPronunciations, loadCmudict } from '@genloom/datasets';
 import { phonemeErrorRate, pronunciationErrorRates, wordErrorRate } from '@genloom/eval';
 import { createSeq2Seq, g2pTokenizers, resolveSeq2SeqConfig, seq2seqTrainOptions, type Seq2Seq, type Seq2SeqConfig } from '@genloom/transformer';
 import type { SuiteOptions } from './main.js';
@@ -82,9 +82,7 @@ export async function seq2seqBench(opts: Seq2SeqBenchOptions = {}): Promise<Reco
   const info = await initBackend('wasm');
   const seed = opts.seed ?? 1;
   const preset = opts.preset ?? 'g2p-small';
-  const [trainSet, testSet, testVariants] = await Promise.all([loadCmudict({ split: 'train' }), loadCmudict({ split: 'test' }), loadCmudict({ split: 'test', alternates: true })]);
-  const pronunciations = new Map<string, Array<readonly string[]>>();
-  for (const p of testVariants.pairs) pronunciations.set(p.source, [...(pronunciations.get(p.source) ?? []), p.target]);
+  const [trainSet, testSet, pronunciations] = await Promise.all([loadCmudict({ split: 'train' }), loadCmudict({ split: 'test' }), cmudictPronunciations({ split: 'test' })]);
   /** The published protocol's rates: stress ignored, any listed pronunciation right. */
   const anyPronunciation = (words: ReadonlyArray<{ source: string }>, predictions: string[]) => {
     const r = pronunciationErrorRates(words.map((w) => pronunciations.get(w.source)!), predictions, { ignoreStress: true });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { PairSet } from './cmudict.js';
-import { loadCmudict } from './cmudict.js';
+import { cmudictPronunciations, loadCmudict } from './cmudict.js';
 
 describe('loadCmudict', () => {
   let train: PairSet;
@@ -37,6 +37,17 @@ describe('loadCmudict', () => {
     const words = new Set(test.pairs.map((p) => p.source));
     expect(other.pairs.every((p) => words.has(p.source))).toBe(true); // variants follow their word
     expect(other.pairs.every((p) => p.target.every((ph) => !/\d/.test(ph)))).toBe(true);
+  });
+
+  it('lists every pronunciation of each word of a split, the main entry first', async () => {
+    const [trainProns, testProns] = await Promise.all([cmudictPronunciations({ split: 'train' }), cmudictPronunciations({ split: 'test' })]);
+    expect(testProns.size).toBe(test.pairs.length);
+    expect(test.pairs.every((p) => testProns.get(p.source)![0]!.join(' ') === p.target.join(' '))).toBe(true);
+    const either = trainProns.get('either') ?? testProns.get('either');
+    expect(either!.map((t) => t.join(' '))).toEqual(['IY1 DH ER0', 'AY1 DH ER0']); // EITHER, EITHER(1)
+    expect((trainProns.get('read') ?? testProns.get('read'))!.map((t) => t.join(' '))).toEqual(['R EH1 D', 'R IY1 D']);
+    const noStress = await cmudictPronunciations({ split: 'test', stress: false });
+    expect([...noStress.values()].flat(2).some((ph) => /\d/.test(ph))).toBe(false);
   });
 
   it('rejects a bad split', async () => {

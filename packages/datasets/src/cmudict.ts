@@ -71,3 +71,25 @@ export async function loadCmudict(options: LoadCmudictOptions = {}): Promise<Pai
   }
   return { pairs, sourceSymbols: [...sourceSymbols].sort(), targetSymbols: [...targetSymbols].sort() };
 }
+
+/**
+ * Every pronunciation CMUdict lists for each word of a split, the word's first (main) entry
+ * first: the references a grapheme-to-phoneme model is scored against when any listed
+ * pronunciation counts as right (with `pronunciationErrorRates` from @genloom/eval).
+ *
+ * @example
+ * ```ts
+ * const test = await cmudictPronunciations({ split: 'test' });
+ * test.get(word);   // [['R', 'IY1', 'D'], ['R', 'EH1', 'D']] for a word with two entries
+ * ```
+ */
+export async function cmudictPronunciations(options: Omit<LoadCmudictOptions, 'alternates'> = {}): Promise<Map<string, Array<readonly string[]>>> {
+  const set = await loadCmudict({ ...options, alternates: true });
+  const byWord = new Map<string, Array<readonly string[]>>();
+  for (const { source, target } of set.pairs) {
+    const list = byWord.get(source);
+    if (list) list.push(target);
+    else byWord.set(source, [target]);
+  }
+  return byWord;
+}

@@ -4,7 +4,7 @@ export { loadEmoji, EMOJI_CATEGORIES, EMOJI_SIZES, EMOJI_TEST_FRACTION } from '.
 export type { LoadEmojiOptions } from './emoji.js';
 export { loadText, loadMobyDick, splitText, MOBY_DICK_VAL_FRACTION } from './text.js';
 export type { TextSplits, LoadTextOptions } from './text.js';
-export { loadCmudict, CMUDICT_TEST_FRACTION } from './cmudict.js';
+export { loadCmudict, cmudictPronunciations, CMUDICT_TEST_FRACTION } from './cmudict.js';
 export type { PairSet, LoadCmudictOptions } from './cmudict.js';
 export { loadSensor, SENSOR_TEST_FRACTION } from './sensor.js';
 export type { SensorSet, LoadSensorOptions } from './sensor.js';

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { GenerativeModel } from '@genloom/core';
-import { isHeldOut, loadCmudict, resolveDataSpec } from '@genloom/datasets';
+import { cmudictPronunciations, isHeldOut, resolveDataSpec } from '@genloom/datasets';
 import { characterErrorRate, corpusBleu, corpusChrf, phonemeErrorRate, pronunciationErrorRates, wordErrorRate } from '@genloom/eval';
 import {
   Seq2Seq,
@@ -72,11 +72,7 @@ async function loadPairs(spec: string): Promise<PairData> {
   if (desc.modality !== 'pairs') throw new Error(`seq2seq trains on pairs; --data ${spec} is ${desc.modality} data (use cmudict or tsv:PATH)`);
   const [train, test] = await Promise.all([desc.load('train'), desc.load('test')]);
   const data: PairData = { train: [...train.pairs], test: [...test.pairs], tokenizers: () => g2pTokenizers(train) };
-  if (spec === 'cmudict') {
-    const pronunciations: Pronunciations = new Map();
-    for (const p of (await loadCmudict({ split: 'test', alternates: true })).pairs) pronunciations.set(p.source, [...(pronunciations.get(p.source) ?? []), p.target]);
-    data.pronunciations = pronunciations;
-  }
+  if (spec === 'cmudict') data.pronunciations = await cmudictPronunciations({ split: 'test' });
   return data;
 }
 
