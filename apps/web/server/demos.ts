@@ -102,6 +102,7 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '4000', '--seed', '2'],
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '8000', '--checkpoint-every', '2000', '--seed', '3'],
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '12000', '--checkpoint-every', '2000', '--seed', '4'],
+      ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '10000', '--checkpoint-every', '2000', '--seed', '5'],
     ],
   },
 ];
