@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Dense, Module, Rng, deriveSeed, registerFamily, type FamilyDefinition, type GenerativeModel, type StepContext } from '@genloom/core';
+import { Dense, Module, Rng, deriveSeed, loadCheckpoint, registerFamily, type FamilyDefinition, type GenerativeModel, type StepContext } from '@genloom/core';
+import { directoryCheckpointStore } from '@genloom/core/node';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,33 @@ describe('genloom CLI', () => {
     expect(e.code).toBe(0);
     expect(e.json[0].metrics.dataIsSynthetic).toBe(1);
     expect(e.json[0].metrics.loss).toBeLessThan(1);
+  });
+
+  it('average writes a checkpoint holding the weighted mean of its sources, which eval reads', async () => {
+    const [a, b, avg] = [join(dir, 'run'), join(dir, 'tuned'), join(dir, 'averaged')];
+    const r = await cli('average', a, b, '--weights', '3,1', '--out', avg, '--json');
+    expect(r.code).toBe(0);
+    expect(r.json[0]).toMatchObject({ event: 'average', checkpoint: avg, sources: [{ checkpoint: a, coefficient: 0.75, steps: 30 }, { checkpoint: b, coefficient: 0.25, steps: 5 }] });
+    const manifest = JSON.parse(await readFile(join(avg, 'genloom.json'), 'utf8'));
+    expect(manifest.provenance.averagedFrom).toEqual([a, b]);
+    expect(manifest.training).toBeUndefined();
+    const weights = async (path: string) => {
+      const { model } = await loadCheckpoint(directoryCheckpointStore(path).reader);
+      const kernel = Array.from(await model.getWeights()['enc.kernel']!.data());
+      model.dispose();
+      return kernel;
+    };
+    const [wa, wb, wAvg] = [await weights(a), await weights(b), await weights(avg)];
+    wAvg.forEach((v, i) => expect(v).toBeCloseTo(0.75 * wa[i]! + 0.25 * wb[i]!, 6));
+    const e = await cli('eval', avg, '--json');
+    expect(e.code).toBe(0);
+    expect(Number.isFinite(e.json[0].metrics.loss)).toBe(true);
+    const one = await cli('average', a, '--out', avg);
+    expect(one.code).toBe(1);
+    expect(one.text).toMatch(/average needs two or more checkpoint directories, got 1/);
+    const bad = await cli('average', a, b, '--weights', '1,x', '--out', avg);
+    expect(bad.code).toBe(1);
+    expect(bad.text).toMatch(/--weights must be positive numbers separated by commas, got "1,x"/);
   });
 
   it('--set overrides config fields and bad values fail with the field named', async () => {

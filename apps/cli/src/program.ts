@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { advise, initBackend, type Goal, type Modality, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
+import { advise, averageCheckpoints, initBackend, saveModel, type Goal, type Modality, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
 import { findBenchEvidence } from './advise-command.js';
@@ -26,6 +26,12 @@ const number = (name: string) => (value: string) => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
   return n;
 };
+const numberList = (name: string) => (value: string) =>
+  value.split(',').map((part) => {
+    const n = Number(part);
+    if (part.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be positive numbers separated by commas, got "${value}"`);
+    return n;
+  });
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function print(json: boolean, value: unknown, human: string): void {
@@ -157,6 +163,34 @@ export function buildProgram(): Command {
       const metrics = await adapter.evaluate(model, data, flags);
       print(!!json, { event: 'eval', checkpoint: resolve(dir), data, metrics }, show(metrics));
       model.dispose();
+    });
+
+  program
+    .command('average')
+    .description('average the weights of checkpoints of one architecture (the last checkpoints of a run, or runs continued from one parent) into a new checkpoint')
+    .argument('<dirs...>', 'checkpoint directories (two or more)')
+    .requiredOption('--out <dir>', 'directory for the averaged checkpoint')
+    .option('--weights <list>', 'comma-separated relative weight per checkpoint (default equal)', numberList('--weights'))
+    .option('--json', 'print JSON')
+    .action(async (dirs: string[], opts: { out: string; weights?: number[]; json?: boolean }) => {
+      if (dirs.length < 2) throw new Error(`average needs two or more checkpoint directories, got ${dirs.length}`);
+      await startBackend(!!opts.json);
+      const paths = dirs.map((d) => resolve(d));
+      for (const path of paths) cliFamilyForCheckpoint((await readManifest(directoryCheckpointStore(path).reader)).family);
+      const { model, sources, coefficients } = await averageCheckpoints(
+        paths.map((p) => directoryCheckpointStore(p).reader),
+        opts.weights ? { weights: opts.weights } : {},
+      );
+      const out = resolve(opts.out);
+      const steps = sources.map((m) => m.training?.step ?? m.provenance.steps);
+      const data = sources[0]!.provenance.data;
+      await saveModel(model, directoryCheckpointStore(out).writer, {
+        provenance: { command: `genloom average ${process.argv.slice(3).join(' ')}`, averagedFrom: paths, ...(data ? { data } : {}) },
+      });
+      model.dispose();
+      const done = { event: 'average', checkpoint: out, sources: paths.map((p, i) => ({ checkpoint: p, coefficient: coefficients[i], steps: steps[i] ?? null })) };
+      const human = `averaged ${paths.map((p, i) => `${p} (×${Number(coefficients[i]!.toPrecision(4))})`).join(', ')}\ncheckpoint: ${out} (evaluate it with genloom eval ${opts.out})`;
+      print(!!opts.json, done, human);
     });
 
   program

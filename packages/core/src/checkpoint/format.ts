@@ -17,6 +17,8 @@ export interface Provenance {
   steps?: number;
   /** The checkpoint this one was fine-tuned from. */
   parent?: string;
+  /** The checkpoints whose weights were averaged into this one (`averageCheckpoints`). */
+  averagedFrom?: string[];
   /** The command line or API call that produced it. */
   command?: string;
   data?: string;
@@ -79,7 +81,8 @@ function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
   return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (size[s.dtype] ?? NaN), 0);
 }
 
-async function decodeNamed(reader: CheckpointReader, jsonName: string, integrity: CheckpointManifest['integrity']): Promise<tf.NamedTensorMap> {
+/** Reads one weight file pair (`model.json` + its bin), checking its length and checksum. */
+export async function decodeNamed(reader: CheckpointReader, jsonName: string, integrity: CheckpointManifest['integrity']): Promise<tf.NamedTensorMap> {
   let json: WeightsJson;
   try {
     json = JSON.parse(await reader.readText(jsonName)) as WeightsJson;

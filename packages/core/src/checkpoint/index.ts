@@ -2,3 +2,5 @@ export { saveModel, loadCheckpoint, loadModel, readManifest, CHECKPOINT_FORMAT_V
 export type { CheckpointManifest, Provenance, TrainingState, SaveOptions, LoadedCheckpoint } from './format.js';
 export { httpCheckpointReader, memoryCheckpointStore } from './store.js';
 export type { CheckpointReader, CheckpointWriter } from './store.js';
+export { averageCheckpoints } from './average.js';
+export type { AveragedCheckpoint } from './average.js';
