@@ -107,6 +107,11 @@ describe('genloom CLI', () => {
     expect(r.json.at(-1)).toMatchObject({ event: 'done', steps: 5 });
     const manifest = JSON.parse(await readFile(join(tuned, 'genloom.json'), 'utf8'));
     expect(manifest.provenance.parent).toBe(ckpt);
+    // --set on resume: a value equal to the checkpoint's is fine, a changed architecture field is refused
+    expect((await cli('train', 'cli-test', '--set', 'hidden=2', '--steps', '31', '--resume', '--out', ckpt, '--json')).code).toBe(0);
+    const refused = await cli('train', 'cli-test', '--set', 'hidden=3', '--steps', '32', '--resume', '--out', ckpt);
+    expect(refused.code).toBe(1);
+    expect(refused.text).toMatch(/--set hidden=3 \(the checkpoint has 2\) cannot change on --resume: .*the cli-test family changes no config field when resuming/);
   });
 
   it('sample and eval read the checkpoint', async () => {
@@ -123,7 +128,7 @@ describe('genloom CLI', () => {
     const [a, b, avg] = [join(dir, 'run'), join(dir, 'tuned'), join(dir, 'averaged')];
     const r = await cli('average', a, b, '--weights', '3,1', '--out', avg, '--json');
     expect(r.code).toBe(0);
-    expect(r.json[0]).toMatchObject({ event: 'average', checkpoint: avg, sources: [{ checkpoint: a, coefficient: 0.75, steps: 30 }, { checkpoint: b, coefficient: 0.25, steps: 5 }] });
+    expect(r.json[0]).toMatchObject({ event: 'average', checkpoint: avg, sources: [{ checkpoint: a, coefficient: 0.75, steps: 31 }, { checkpoint: b, coefficient: 0.25, steps: 5 }] });
     const manifest = JSON.parse(await readFile(join(avg, 'genloom.json'), 'utf8'));
     expect(manifest.provenance.averagedFrom).toEqual([a, b]);
     expect(manifest.training).toBeUndefined();

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { advise, averageCheckpoints, initBackend, saveModel, type Goal, type Modality, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
+import { advise, averageCheckpoints, getFamily, initBackend, saveModel, type Goal, type Modality, loadCheckpoint, readManifest, train, jsonLines, type GenerativeModel, type LoadedCheckpoint, type TrainOptions, type Callback, type OptimizerConfig, type OptimizerSettings } from '@genloom/core';
 import { directoryCheckpointStore, progressBar } from '@genloom/core/node';
 import './families/index.js';
 import { findBenchEvidence } from './advise-command.js';
@@ -316,6 +316,7 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
     if (!exactResume) parent = from;
   }
 
+  if (resumed) resumed.model = withResumeOverrides(resumed, overrides, adapter.resumableFields ?? [], opts.seed);
   const prepared = await adapter.prepareTraining({ data, preset, overrides, seed: opts.seed, ...(resumed ? { resumed: resumed.model } : {}) });
   const base: Partial<TrainOptions> = prepared.trainOptions;
   const optimizer = opts.lr === undefined ? base.optimizer : withLearningRate(base.optimizer, opts.lr);
@@ -355,6 +356,42 @@ async function trainCommand(name: string, opts: TrainFlags): Promise<void> {
   const human = `trained ${result.steps} steps in ${result.seconds.toFixed(1)} s (${result.stoppedBy}); ${Object.entries(metrics).map(([k, v]) => `${k} ${Number(v.toPrecision(5))}`).join(', ')}\ncheckpoint: ${out}`;
   print(json, done, human);
   prepared.model.dispose();
+}
+
+/**
+ * The resumed model with the `--set` fields that differ from its checkpoint applied: allowed only
+ * for the family's `resumableFields` (dropout, the training recipe), for which the model is rebuilt
+ * around the checkpoint's weights and extra state; any other changed field is an error naming it.
+ * Overrides equal to the checkpoint's values (as `genloom tune` passes when it resumes a rung)
+ * change nothing.
+ *
+ * @example
+ * ```ts
+ * // genloom train seq2seq --resume runs/g2p --set dropout=0 --out runs/g2p-ft
+ * resumed.model = withResumeOverrides(resumed, { dropout: 0 }, ['dropout'], 1);
+ * ```
+ */
+export function withResumeOverrides(loaded: LoadedCheckpoint, overrides: Record<string, unknown>, resumable: readonly string[], seed: number): GenerativeModel {
+  const config = loaded.manifest.config as Record<string, unknown>;
+  const changed = Object.entries(overrides).filter(([key, value]) => JSON.stringify(config[key]) !== JSON.stringify(value));
+  if (changed.length === 0) return loaded.model;
+  const refused = changed.filter(([key]) => !resumable.includes(key));
+  if (refused.length > 0) {
+    const what = refused.map(([key, value]) => `${key}=${JSON.stringify(value)} (the checkpoint has ${JSON.stringify(config[key])})`).join(', ');
+    const allowed = resumable.length ? `fields that can change when resuming: ${resumable.join(', ')}` : `the ${loaded.manifest.family} family changes no config field when resuming`;
+    throw new Error(`--set ${what} cannot change on --resume: the weights belong to the checkpoint's config; ${allowed}`);
+  }
+  const family = getFamily(loaded.manifest.family);
+  const next = family.create(family.resolveConfig({ ...config, ...Object.fromEntries(changed) }), seed);
+  try {
+    next.setWeights(loaded.model.getWeights());
+    family.restoreExtraState?.(next, loaded.manifest.extra ?? {});
+  } catch (err) {
+    next.dispose();
+    throw err;
+  }
+  loaded.model.dispose();
+  return next;
 }
 
 /** The optimizer settings with every group's learning rate replaced by `lr` (the `--lr` flag). */

@@ -67,6 +67,12 @@ export interface CliFamily {
   sample(model: GenerativeModel, args: SampleArgs): Promise<SampleOutput>;
   /** Metrics of a checkpoint on data (`genloom eval`). */
   evaluate(model: GenerativeModel, data: string, flags: Record<string, unknown>): Promise<Record<string, number>>;
+  /**
+   * Config fields that `--set` may change when resuming or fine-tuning (dropout, the training
+   * recipe): the model is rebuilt with them around the checkpoint's weights. Any other changed
+   * field is refused, since it would describe another architecture than the weights.
+   */
+  resumableFields?: readonly string[];
   /** Commands of the family's own (`genloom anomaly` for the VAE), added to the program. */
   registerCommands?(program: Command, io: CommandIO): void;
 }
@@ -103,3 +109,6 @@ export function cliFamilyForCheckpoint(family: string): CliFamily {
 export function cliFamilies(): CliFamily[] {
   return [...registry.values()];
 }
+
+/** The fields of core's `TrainingRecipe` (batch size, learning-rate schedule, AdamW, clipping): safe to change on resume. */
+export const TRAINING_RECIPE_FIELDS = ['batchSize', 'lr', 'minLr', 'warmupIters', 'lrDecayIters', 'maxIters', 'weightDecay', 'beta1', 'beta2', 'gradClip'] as const;

@@ -126,6 +126,16 @@ describe('every family through the CLI', () => {
     for (const key of ['valLoss', 'wer', 'per', 'werNoStress', 'perNoStress']) expect(Number.isFinite(m[key]), key).toBe(true);
     // any listed pronunciation without stress is a looser test than the first one with stress
     expect(m.werNoStress).toBeLessThanOrEqual(m.wer!);
+
+    // Fine-tuning may change dropout and the recipe, never the architecture the weights belong to.
+    const tuned = join(dir, 'seq2seq-ft');
+    await cli('train', 'seq2seq', '--resume', ckpt, '--set', 'dropout=0.3', '--set', 'labelSmoothing=0', '--steps', '2', '--out', tuned, '--json');
+    const manifest = JSON.parse(await readFile(join(tuned, 'genloom.json'), 'utf8'));
+    expect(manifest.config).toMatchObject({ dropout: 0.3, labelSmoothing: 0, nEmbd: 32 });
+    expect(manifest.provenance.parent).toBe(ckpt);
+    await expect(cli('train', 'seq2seq', '--resume', ckpt, '--set', 'nEmbd=64', '--steps', '2', '--out', tuned)).rejects.toThrow(
+      /--set nEmbd=64 \(the checkpoint has 32\) cannot change on --resume: .*fields that can change when resuming: batchSize, lr, .*dropout, labelSmoothing/,
+    );
   });
 
   for (const c of cases) {

@@ -8,7 +8,7 @@
 import type { GenerativeModel } from '@genloom/core';
 import { sequentialTextBatches } from '@genloom/datasets';
 import { RNNLM, buildTokenizer, createRNNLM, resolveRNNLMConfig, rnnLMPresets, rnnLMTrainOptions, withStateResets, type RNNLMConfig } from '@genloom/rnn-lm';
-import { registerCliFamily, type CliFamily } from '../registry.js';
+import { TRAINING_RECIPE_FIELDS, registerCliFamily, type CliFamily } from '../registry.js';
 import { loadCorpus, sampleText } from './text-lm.js';
 
 /** Parallel streams the validation text is cut into; each carries its state across the whole stream. */
@@ -35,6 +35,7 @@ const adapter: CliFamily = {
   description: 'LSTM/GRU language model on characters or BPE tokens (truncated BPTT, carried state); presets tiny, small, char-cpu',
   defaultData: 'moby-dick',
   presets: Object.keys(rnnLMPresets),
+  resumableFields: [...TRAINING_RECIPE_FIELDS, 'dropout'],
   async prepareTraining({ data, preset, overrides, seed, resumed }) {
     const { train, val } = await loadCorpus(data, 'rnn-lm');
     let model: RNNLM;

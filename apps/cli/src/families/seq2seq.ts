@@ -25,7 +25,7 @@ import {
   type Seq2SeqTokenizers,
   type TextPair,
 } from '@genloom/transformer';
-import { registerCliFamily, type CliFamily } from '../registry.js';
+import { TRAINING_RECIPE_FIELDS, registerCliFamily, type CliFamily } from '../registry.js';
 
 /** Held-out pairs decoded at each evaluation during training (the full split in `genloom eval`). */
 const TRAIN_EVAL_PAIRS = 300;
@@ -123,11 +123,12 @@ const adapter: CliFamily = {
   description: 'encoder-decoder transformer: grapheme-to-phoneme on CMUdict, or any source<TAB>target TSV; greedy and beam search; presets tiny, g2p-small',
   defaultData: 'cmudict',
   presets: Object.keys(seq2seqPresets),
+  resumableFields: [...TRAINING_RECIPE_FIELDS, 'dropout', 'labelSmoothing'],
   async prepareTraining({ data, preset, overrides, seed, resumed }) {
     const pairs = await loadPairs(data);
     let model: Seq2Seq;
     if (resumed) {
-      // Fine-tuning keeps the checkpoint's config and tokenizers.
+      // Fine-tuning keeps the checkpoint's config (but for --set resumableFields) and tokenizers.
       model = asSeq2Seq(resumed);
     } else {
       const tokenizers = pairs.tokenizers();

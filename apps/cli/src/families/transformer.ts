@@ -5,7 +5,7 @@
 import { CharTokenizer, type GenerativeModel } from '@genloom/core';
 import { textWindows } from '@genloom/datasets';
 import { GPT, createGPT, gptPresets, gptTrainOptions, resolveGPTConfig, type GPTConfig } from '@genloom/transformer';
-import { registerCliFamily, type CliFamily } from '../registry.js';
+import { TRAINING_RECIPE_FIELDS, registerCliFamily, type CliFamily } from '../registry.js';
 import { loadCorpus, sampleText } from './text-lm.js';
 
 /** Random validation windows per estimate (nanoGPT's `eval_iters` for Shakespeare). */
@@ -31,6 +31,7 @@ const adapter: CliFamily = {
   description: 'decoder-only GPT language model on characters (nanoGPT); presets tiny, nanogpt-cpu, small',
   defaultData: 'moby-dick',
   presets: Object.keys(gptPresets),
+  resumableFields: [...TRAINING_RECIPE_FIELDS, 'dropout'],
   async prepareTraining({ data, preset, overrides, seed, resumed }) {
     const { train, val } = await loadCorpus(data, 'transformer');
     let gpt: GPT;
