@@ -176,11 +176,13 @@ export function buildProgram(): Command {
       if (dirs.length < 2) throw new Error(`average needs two or more checkpoint directories, got ${dirs.length}`);
       await startBackend(!!opts.json);
       const paths = dirs.map((d) => resolve(d));
-      for (const path of paths) cliFamilyForCheckpoint((await readManifest(directoryCheckpointStore(path).reader)).family);
-      const { model, sources, coefficients } = await averageCheckpoints(
-        paths.map((p) => directoryCheckpointStore(p).reader),
-        opts.weights ? { weights: opts.weights } : {},
-      );
+      const families = [];
+      for (const path of paths) families.push(cliFamilyForCheckpoint((await readManifest(directoryCheckpointStore(path).reader)).family));
+      // Runs that differ only in training fields (dropout, the recipe) share an architecture.
+      const { model, sources, coefficients } = await averageCheckpoints(paths.map((p) => directoryCheckpointStore(p).reader), {
+        mayDiffer: families[0]!.resumableFields ?? [],
+        ...(opts.weights ? { weights: opts.weights } : {}),
+      });
       const out = resolve(opts.out);
       const steps = sources.map((m) => m.training?.step ?? m.provenance.steps);
       const data = sources[0]!.provenance.data;

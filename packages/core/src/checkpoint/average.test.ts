@@ -72,7 +72,15 @@ describe('averageCheckpoints', () => {
     const a = await saved('c', 1);
     const wide = await saved('wide', 1, 4);
     const before = tf.memory().numTensors;
-    await expect(averageCheckpoints([reader(a), reader(wide)])).rejects.toThrow(/wide with .*c: their configs differ/);
+    await expect(averageCheckpoints([reader(a), reader(wide)])).rejects.toThrow(/wide with .*c: their configs \(hidden: 4 vs 3\) differ/);
+    // a training-only field may differ when named (it does not change the weights' meaning)
+    const tuned = await saved('tuned', 2);
+    const edited = JSON.parse(await readFile(join(tuned, 'genloom.json'), 'utf8'));
+    edited.config = { ...edited.config, lr: 0.5 };
+    await writeFile(join(tuned, 'genloom.json'), JSON.stringify(edited));
+    await expect(averageCheckpoints([reader(a), reader(tuned)])).rejects.toThrow(/their configs \(lr: 0.5 vs undefined\) differ/);
+    const mixed = await averageCheckpoints([reader(a), reader(tuned)], { mayDiffer: ['lr'] });
+    mixed.model.dispose();
     await expect(averageCheckpoints([])).rejects.toThrow(/at least one checkpoint, got none/);
     await expect(averageCheckpoints([reader(a)], { weights: [1, 2] })).rejects.toThrow(/2 weights given for 1 checkpoints/);
     await expect(averageCheckpoints([reader(a), reader(a)], { weights: [1, -1] })).rejects.toThrow(/weight 1 is -1; expected a positive finite number/);

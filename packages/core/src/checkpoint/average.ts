@@ -24,7 +24,8 @@ function canonical(value: unknown): string {
  * Averages the weights of checkpoints of one architecture: the last checkpoints of one run
  * (checkpoint averaging, as in Vaswani et al. 2017) or runs continued from a shared parent (a
  * "model soup", Wortsman et al. 2022). Every checkpoint must hold the same family, config and extra
- * state (tokenizers, vocabularies) and the same weights by name and shape; non-float weights must
+ * state (tokenizers, vocabularies; config fields named in `mayDiffer` excepted) and the same weights
+ * by name and shape; non-float weights must
  * be equal. Weights are read one checkpoint at a time, so memory holds two copies of the model, not
  * one per checkpoint. The result is a fresh model (no training state): save it with
  * {@link saveModel} and evaluate it like any other.
@@ -34,6 +35,8 @@ function canonical(value: unknown): string {
  *
  * @param readers - the checkpoints, at least one.
  * @param opts.weights - relative weight of each checkpoint (positive; default equal); normalised to sum to 1.
+ * @param opts.mayDiffer - config fields that may differ between the checkpoints because they only
+ *   shape training (dropout, learning rate…); the average keeps the first checkpoint's values.
  * @example
  * ```ts
  * import { directoryCheckpointStore } from '@genloom/core/node';
@@ -44,8 +47,9 @@ function canonical(value: unknown): string {
  */
 export async function averageCheckpoints<M extends GenerativeModel = GenerativeModel>(
   readers: CheckpointReader[],
-  opts: { weights?: number[] } = {},
+  opts: { weights?: number[]; mayDiffer?: readonly string[] } = {},
 ): Promise<AveragedCheckpoint<M>> {
+  const mayDiffer = opts.mayDiffer ?? [];
   if (readers.length === 0) throw new Error('averageCheckpoints needs at least one checkpoint, got none');
   const raw = opts.weights ?? readers.map(() => 1);
   if (raw.length !== readers.length) {
@@ -67,7 +71,10 @@ export async function averageCheckpoints<M extends GenerativeModel = GenerativeM
         const differs = (what: string) =>
           new Error(`Cannot average ${reader.location} with ${readers[0]!.location}: their ${what} differ (only checkpoints of one architecture and vocabulary can be averaged)`);
         if (manifest.family !== first.family) throw differs(`families ("${manifest.family}" and "${first.family}")`);
-        if (canonical(manifest.config) !== canonical(first.config)) throw differs('configs');
+        const [mine, theirs] = [manifest.config, first.config] as Record<string, unknown>[];
+        const keys = [...new Set([...Object.keys(mine!), ...Object.keys(theirs!)])];
+        const fields = keys.filter((key) => !mayDiffer.includes(key) && canonical(mine![key]) !== canonical(theirs![key]));
+        if (fields.length > 0) throw differs(`configs (${fields.map((key) => `${key}: ${canonical(mine![key])} vs ${canonical(theirs![key])}`).join(', ')})`);
         if (canonical(manifest.extra ?? {}) !== canonical(first.extra ?? {})) throw differs('extra states (tokenizers, vocabularies)');
       }
       sources.push(manifest);
