@@ -33,6 +33,13 @@ describe('bench report', () => {
     const first = await writeResults(dir, [{ suite: 'vae', seconds: 2, result: { testLoss: 100, evidence } }], {});
     const firstJson = JSON.parse(await readFile(first.json, 'utf8'));
     expect(firstJson.evidence.families.vae.small.trainMinutes).toBe(3.5);
+    // the same suite finishing again within the minute gets a name of its own; the first file is kept
+    const again = await writeResults(dir, [{ suite: 'vae', seconds: 2, result: { testLoss: 99 } }], {});
+    expect(again.json).not.toBe(first.json);
+    expect(JSON.parse(await readFile(first.json, 'utf8')).runs[0].result.testLoss).toBe(100);
+    expect(JSON.parse(await readFile(again.json, 'utf8')).evidence.source).toBe(`bench/results/${again.json.split('/').pop()}`);
+    await rm(again.json);
+    await rm(again.markdown);
     // a later session (renamed so the stamps differ) is compared with the first
     const { rename } = await import('node:fs/promises');
     await rename(first.json, join(dir, '2000-01-01-old.json'));

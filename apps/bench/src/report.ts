@@ -156,20 +156,30 @@ export async function writeResults(dir: string, runs: SuiteRun[], options: Recor
   await mkdir(dir, { recursive: true });
   const date = new Date().toISOString();
   const commit = gitCommit();
-  // date, time, commit and suites: runs of different suites at one commit (even at once) never overwrite each other
-  const stamp = `${date.slice(0, 10)}-${date.slice(11, 16).replace(':', '')}-${commit}-${runs.map((r) => r.suite).join('+') || 'none'}`;
-  const results: BenchResults = {
-    date,
-    commit,
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) },
-    options,
-    runs,
-    evidence: collectEvidence(runs, `bench/results/${stamp}.json`),
-  };
-  const jsonPath = join(dir, `${stamp}.json`);
-  await writeFile(jsonPath, JSON.stringify(results, null, 2));
-  const { markdown, regressions } = await writeReport(dir, stamp, results);
-  return { json: jsonPath, markdown, regressions };
+  // date, time, commit and suites: runs of different suites at one commit (even at once) never
+  // overwrite each other; runs of the same suite in the same minute get -2, -3… (the name is claimed
+  // with an exclusive create, so two runs finishing together cannot both take it)
+  const base = `${date.slice(0, 10)}-${date.slice(11, 16).replace(':', '')}-${commit}-${runs.map((r) => r.suite).join('+') || 'none'}`;
+  for (let k = 1; ; k++) {
+    const stamp = k === 1 ? base : `${base}-${k}`;
+    const results: BenchResults = {
+      date,
+      commit,
+      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) },
+      options,
+      runs,
+      evidence: collectEvidence(runs, `bench/results/${stamp}.json`),
+    };
+    const jsonPath = join(dir, `${stamp}.json`);
+    try {
+      await writeFile(jsonPath, JSON.stringify(results, null, 2), { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    const { markdown, regressions } = await writeReport(dir, stamp, results);
+    return { json: jsonPath, markdown, regressions };
+  }
 }
 
 /**

@@ -125,10 +125,33 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
     // Each further run starts from the previous one's weights with fresh optimizer state, into its own folder.
     const nextDir = join(checkpointsDir, `.${demo.name}.continued`);
     await rm(nextDir, { recursive: true, force: true });
-    const nextArgs = [...next, '--resume', outArg, '--out', `apps/web/checkpoints/.${demo.name}.continued`, '--json'];
-    log(`${demo.name}: pnpm genloom ${nextArgs.join(' ')}`);
-    done = await runOnce(nextArgs);
-    continued.push({ command: `pnpm genloom ${next.join(' ')} --resume <the previous run> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds });
+    const continuedArg = `apps/web/checkpoints/.${demo.name}.continued`;
+    if (Array.isArray(next)) {
+      const nextArgs = [...next, '--resume', outArg, '--out', continuedArg, '--json'];
+      log(`${demo.name}: pnpm genloom ${nextArgs.join(' ')}`);
+      done = await runOnce(nextArgs);
+      continued.push({ command: `pnpm genloom ${next.join(' ')} --resume <the previous run> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds });
+    } else {
+      // Branches side by side (one per core), then one model with their mean weights.
+      const branchArgs = next.average.map((_, i) => `apps/web/checkpoints/.${demo.name}.branch-${i}`);
+      const branches = await Promise.all(
+        next.average.map((branch, i) => {
+          const args = [...branch, '--resume', outArg, '--out', branchArgs[i]!, '--json'];
+          log(`${demo.name}: pnpm genloom ${args.join(' ')}`);
+          return runOnce(args);
+        }),
+      );
+      await genloom(['average', ...branchArgs, '--out', continuedArg, '--json'], log);
+      // The averaged model's metrics: the same held-out check the training runs end with.
+      const evaluated = (await genloom(['eval', continuedArg, '--samples', '300', '--json'], log)).find((e) => e.event === 'eval') as { metrics: Record<string, number> } | undefined;
+      done = { event: 'done', steps: branches.reduce((a, b) => a + b.steps, 0), seconds: branches.reduce((a, b) => a + b.seconds, 0), metrics: evaluated?.metrics ?? {} };
+      // genloom average records no metrics; the site shows the checkpoint's own, so record the check's.
+      const averagedManifest = join(nextDir, 'genloom.json');
+      await writeFile(averagedManifest, JSON.stringify({ ...JSON.parse(await readFile(averagedManifest, 'utf8')), metrics: done.metrics }, null, 2));
+      const commands = next.average.map((branch) => `pnpm genloom ${branch.join(' ')} --resume <the previous run> --out <branch>`);
+      continued.push({ command: `${commands.join(' and ')}, then pnpm genloom average <the branches> --out apps/web/checkpoints/${demo.name}`, steps: done.steps, seconds: done.seconds });
+      for (const dir of branchArgs) await rm(join(repoRoot, dir), { recursive: true, force: true });
+    }
     await rm(tmpDir, { recursive: true, force: true });
     await rename(nextDir, tmpDir);
   }
@@ -253,7 +276,7 @@ async function main(): Promise<void> {
 
   const plan = DEMO_CHECKPOINTS.filter((d) => !only || only.has(d.name));
   if (flag('--list')) {
-    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}${(d.continueWith ?? []).map((next) => `, then pnpm genloom ${next.join(' ')} --resume (the previous run)`).join('')}\n`);
+    for (const d of plan) process.stdout.write(`${d.name}\tpnpm genloom ${d.train.join(' ')} --out apps/web/checkpoints/${d.name}${(d.continueWith ?? []).map((next) => (Array.isArray(next) ? `, then pnpm genloom ${next.join(' ')} --resume (the previous run)` : `, then ${next.average.map((b) => `pnpm genloom ${b.join(' ')}`).join(' and ')} from the previous run, averaged by pnpm genloom average`)).join('')}\n`);
     return;
   }
   await exportData(flag('--force'), log);

@@ -21,9 +21,14 @@ export interface DemoCheckpoint {
   /**
    * Further runs, each continuing the previous one from its weights with fresh optimizer state
    * (`--resume` and `--out` are added): how a checkpoint was taken further after it was first trained.
+   * An `{ average }` step runs each of its branches from the previous run, side by side, and
+   * averages their weights (`genloom average`: a model soup).
    */
-  continueWith?: string[][];
+  continueWith?: ContinueStep[];
 }
+
+/** One step of {@link DemoCheckpoint.continueWith}: a run, or runs whose weights are averaged. */
+export type ContinueStep = string[] | { average: string[][] };
 
 /**
  * Budgets are set so that each run takes minutes on one wasm thread of a loaded 2-core machine
@@ -103,6 +108,12 @@ export const DEMO_CHECKPOINTS: readonly DemoCheckpoint[] = [
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '8000', '--checkpoint-every', '2000', '--seed', '3'],
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '12000', '--checkpoint-every', '2000', '--seed', '4'],
       ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--steps', '10000', '--checkpoint-every', '2000', '--seed', '5'],
+      {
+        average: [
+          ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--set', 'dropout=0', '--lr', '1e-3', '--steps', '16000', '--checkpoint-every', '2000', '--seed', '7'],
+          ['train', 'seq2seq', '--data', 'cmudict', '--preset', 'g2p-small', '--set', 'dropout=0', '--lr', '1e-3', '--steps', '12000', '--checkpoint-every', '2000', '--seed', '6'],
+        ],
+      },
     ],
   },
 ];
