@@ -165,6 +165,8 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
   delete manifest.integrity['training.bin'];
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
 
+  const lastStep = demo.continueWith?.at(-1);
+  const endsWithAverage = lastStep !== undefined && !Array.isArray(lastStep);
   const record = {
     name: demo.name,
     family: demo.family,
@@ -179,7 +181,9 @@ async function trainDemo(demo: DemoCheckpoint, log: (line: string) => void): Pro
     trainedAt: new Date().toISOString(),
     gitCommit: await gitCommit(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverageAtStart: Number(load.toFixed(2)), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    note: 'optimizer state (training.json/.bin) removed after training; genloom.json keeps config, metrics, provenance and loss history',
+    note: endsWithAverage
+      ? 'optimizer state (training.json/.bin) removed after training; genloom.json keeps config, metrics (genloom eval --samples 300 of the average) and provenance; an average has no loss history'
+      : 'optimizer state (training.json/.bin) removed after training; genloom.json keeps config, metrics, provenance and loss history',
   };
   await writeFile(join(tmpDir, 'demo.json'), JSON.stringify(record, null, 2) + '\n');
   await rm(finalDir, { recursive: true, force: true });
