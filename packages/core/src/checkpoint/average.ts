@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { getFamily } from '../family.js';
 import type { GenerativeModel } from '../model.js';
-import { decodeNamed, readManifest, type CheckpointManifest } from './format.js';
+import { decodeNamed, modelWithWeights, readManifest, type CheckpointManifest } from './format.js';
 import type { CheckpointReader } from './store.js';
 
 /** A model whose weights are the (weighted) mean of several checkpoints', with their manifests. */
@@ -85,15 +84,7 @@ export async function averageCheckpoints<M extends GenerativeModel = GenerativeM
         tf.dispose(weights);
       }
     }
-    const family = getFamily(sources[0]!.family);
-    const model = family.create(family.resolveConfig(sources[0]!.config as never), 0) as M;
-    try {
-      model.setWeights(Object.fromEntries(sum));
-      family.restoreExtraState?.(model, sources[0]!.extra ?? {});
-    } catch (err) {
-      model.dispose();
-      throw new Error(`Averaged checkpoint: ${(err as Error).message}`);
-    }
+    const model = modelWithWeights<M>(sources[0]!, Object.fromEntries(sum), 'Averaged checkpoint');
     return { model, sources, coefficients };
   } finally {
     tf.dispose([...sum.values()]);

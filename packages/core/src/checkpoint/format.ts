@@ -223,16 +223,10 @@ export async function loadCheckpoint<M extends GenerativeModel = GenerativeModel
   opts: { family?: string; withTraining?: boolean } = {},
 ): Promise<LoadedCheckpoint<M>> {
   const manifest = await readManifest(reader, opts.family);
-  const family = getFamily(manifest.family);
-  const config = family.resolveConfig(manifest.config as never);
   const weights = await decodeNamed(reader, 'model.json', manifest.integrity ?? {});
-  const model = family.create(config, 0) as M;
+  let model: M;
   try {
-    model.setWeights(weights);
-    family.restoreExtraState?.(model, manifest.extra ?? {});
-  } catch (err) {
-    model.dispose();
-    throw new Error(`Checkpoint ${reader.location}: ${(err as Error).message}`);
+    model = modelWithWeights<M>(manifest, weights, `Checkpoint ${reader.location}`);
   } finally {
     tf.dispose(weights);
   }
@@ -241,6 +235,23 @@ export async function loadCheckpoint<M extends GenerativeModel = GenerativeModel
     trainingTensors = await decodeNamed(reader, 'training.json', manifest.integrity ?? {});
   }
   return { model, manifest, trainingTensors };
+}
+
+/**
+ * A new model of the manifest's family and config holding `weights` (copied; the caller keeps and
+ * disposes them) and the manifest's extra state; errors are prefixed with `where`.
+ */
+export function modelWithWeights<M extends GenerativeModel>(manifest: Pick<CheckpointManifest, 'family' | 'config' | 'extra'>, weights: tf.NamedTensorMap, where: string): M {
+  const family = getFamily(manifest.family);
+  const model = family.create(family.resolveConfig(manifest.config as never), 0) as M;
+  try {
+    model.setWeights(weights);
+    family.restoreExtraState?.(model, manifest.extra ?? {});
+  } catch (err) {
+    model.dispose();
+    throw new Error(`${where}: ${(err as Error).message}`);
+  }
+  return model;
 }
 
 /**
